@@ -56,3 +56,15 @@ export function readSidecar(file: string): SidecarReadResult {
     return {ok: false, reason: 'unreadable', message: `sidecar ${file} is not valid JSON: ${String(error)}`};
   }
 }
+
+/** Default report directory, relative to rootDir. */
+export const DEFAULT_OUTPUT_DIR = 'leakwatch-report';
+
+/**
+ * Where sidecars for one run go when the reporter is configured with `outputDir`
+ * (relative to rootDir). The environment uses the same function as a fallback when the
+ * environment variable did not reach it, so both sides agree without talking.
+ */
+export function reporterRunDir(rootDir: string, outputDir: string = DEFAULT_OUTPUT_DIR): string {
+  return path.join(path.resolve(rootDir, outputDir), '.sidecars');
+}
