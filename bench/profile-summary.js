@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Summarises V8 .cpuprofile files (from NODE_OPTIONS=--cpu-prof): self time per function and
+ * per bucket (Leakwatch, Jest, node internals, test code, GC, idle).
+ *
+ *   node bench/profile-summary.js <dir-or-file>... [--top N]
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+function bucketOf(url, name) {
+  if (!url) {
+    if (name === '(garbage collector)') return 'gc';
+    if (name === '(idle)') return 'idle';
+    if (name === '(program)') return 'program';
+    return 'native';
+  }
+  if (/packages\/(core|jest-environment|jest-reporter)\//.test(url)) return 'leakwatch';
+  if (url.startsWith('node:')) return 'node';
+  if (/node_modules\/(jest|@jest|jest-[^/]+|expect|pretty-format|babel-|@babel)/.test(url)) return 'jest';
+  if (url.includes('node_modules')) return 'deps';
+  if (url.includes('/bench/.work/')) return 'test code';
+  return 'other';
+}
+
+function summarizeProfiles(profiles, {top = 25, root = process.cwd()} = {}) {
+  const byFn = new Map();
+  const byBucket = new Map();
+  let totalUs = 0;
+  for (const p of profiles) {
+    const nodes = new Map(p.nodes.map(n => [n.id, n]));
+    const self = new Map();
+    for (let i = 0; i < p.samples.length; i++) {
+      const dt = p.timeDeltas[i] || 0;
+      self.set(p.samples[i], (self.get(p.samples[i]) || 0) + dt);
+    }
+    for (const [id, us] of self) {
+      const n = nodes.get(id);
+      if (!n) continue;
+      const cf = n.callFrame;
+      const bucket = bucketOf(cf.url, cf.functionName);
+      totalUs += us;
+      byBucket.set(bucket, (byBucket.get(bucket) || 0) + us);
+      const loc = cf.url ? `${cf.url.replace('file://', '').replace(root + '/', '')}:${cf.lineNumber + 1}` : '';
+      const key = `${cf.functionName || '(anonymous)'} ${loc}`;
+      const e = byFn.get(key) || {fn: cf.functionName || '(anonymous)', loc, bucket, us: 0};
+      e.us += us;
+      byFn.set(key, e);
+    }
+  }
+  const fns = [...byFn.values()].sort((a, b) => b.us - a.us);
+  const buckets = [...byBucket.entries()].sort((a, b) => b[1] - a[1]);
+  const ms = us => (us / 1000).toFixed(1);
+  const pct = us => ((100 * us) / (totalUs || 1)).toFixed(1);
+  const lines = [`total sampled ${ms(totalUs)} ms in ${profiles.length} profile(s)`];
+  lines.push('by bucket: ' + buckets.map(([b, us]) => `${b} ${ms(us)} ms (${pct(us)}%)`).join(', '));
+  lines.push('top self time:');
+  for (const f of fns.slice(0, top)) lines.push(`  ${ms(f.us).padStart(8)} ms ${pct(f.us).padStart(5)}%  [${f.bucket}] ${f.fn} ${f.loc}`);
+  const lw = fns.filter(f => f.bucket === 'leakwatch');
+  if (lw.length) {
+    lines.push('top Leakwatch self time:');
+    for (const f of lw.slice(0, top)) lines.push(`  ${ms(f.us).padStart(8)} ms ${pct(f.us).padStart(5)}%  ${f.fn} ${f.loc}`);
+  }
+  return {totalUs, buckets: Object.fromEntries(buckets), functions: fns.slice(0, 100), text: lines.join('\n')};
+}
+
+function loadDir(target) {
+  const files = fs.statSync(target).isDirectory()
+    ? fs.readdirSync(target).filter(f => f.endsWith('.cpuprofile')).map(f => path.join(target, f))
+    : [target];
+  return files.map(f => JSON.parse(fs.readFileSync(f, 'utf8')));
+}
+
+function summarizeDir(dir, opts) {
+  return summarizeProfiles(loadDir(dir), opts);
+}
+
+module.exports = {summarizeDir, summarizeProfiles};
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  let top = 25;
+  const targets = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--top') top = Number(argv[++i]);
+    else targets.push(argv[i]);
+  }
+  const profiles = targets.flatMap(loadDir);
+  console.log(summarizeProfiles(profiles, {top, root: path.resolve(__dirname, '..')}).text);
+}

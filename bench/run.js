@@ -1,0 +1,402 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Leakwatch overhead benchmark (issue #5).
+ *
+ *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
+ *                     [--configs stock,leakwatch,detect] [--profile]
+ *
+ * Generates leak-free suites in bench/.work/<shape>/ and runs each with the root's Jest in
+ * three configurations, alternating them (ABCABC...) after one warm-up round:
+ *   stock      testEnvironment jest-environment-node, reporters ['default']
+ *   leakwatch  testEnvironment packages/jest-environment/dist/index.js,
+ *              reporters ['default', packages/jest-reporter/dist/index.js], default options
+ *   detect     stock + --detectOpenHandles
+ * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
+ * test results and times the JSON + JUnit + HTML output.
+ *
+ * Per run: wall time (hrtime around the child), CPU time (user+sys of the whole child tree,
+ * from wait4() via /usr/bin/time, so Jest workers are included once they are reaped) and peak
+ * RSS (ru_maxrss: the largest single process of the tree). Results: medians, min/max, IQR,
+ * paired ratios per round; machine-readable in bench/.work/results.json.
+ *
+ * No timing assertions anywhere: this prints numbers, it never fails on them. It exits
+ * non-zero only when a configuration fails to run (a crash, or a failed test in a suite that
+ * is meant to pass), so `--smoke` in CI catches a broken harness or a broken environment.
+ */
+const {spawn, execFileSync} = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const {SIZES, DESCRIPTIONS, generate} = require('./shapes');
+
+const ROOT = path.resolve(__dirname, '..');
+const WORK = path.join(__dirname, '.work');
+const JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
+const LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
+const LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
+const TIME_BIN = '/usr/bin/time';
+const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+
+// ------------------------------------------------------------------------ arguments
+function parseArgs(argv) {
+  const args = {smoke: false, shapes: null, runs: null, warmup: true, workers: null, configs: null, profile: false};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const eq = a.indexOf('=');
+      if (eq !== -1) return a.slice(eq + 1);
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--smoke') args.smoke = true;
+    else if (a.startsWith('--shape')) args.shapes = value().split(',').map(s => s.trim()).filter(Boolean);
+    else if (a.startsWith('--runs')) args.runs = Number(value());
+    else if (a === '--no-warmup') args.warmup = false;
+    else if (a.startsWith('--workers')) args.workers = value();
+    else if (a.startsWith('--configs')) args.configs = value().split(',').map(s => s.trim()).filter(Boolean);
+    else if (a === '--profile') args.profile = true;
+    else if (a === '-h' || a === '--help') {
+      console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  const shapes = args.shapes || ['a', 'b', 'c', 'd'];
+  for (const s of shapes) if (!DESCRIPTIONS[s]) throw new Error(`unknown shape ${s} (a, b, c, d)`);
+  args.shapes = shapes;
+  if (args.runs == null) args.runs = args.smoke ? 1 : 5;
+  if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
+  if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
+  const known = ['stock', 'leakwatch', 'detect'];
+  args.configs = args.configs || known;
+  for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
+  return args;
+}
+
+// ------------------------------------------------------------------------ statistics
+function quantile(sorted, q) {
+  if (!sorted.length) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+function stats(values) {
+  const xs = values.filter(v => Number.isFinite(v)).sort((x, y) => x - y);
+  return {
+    n: xs.length,
+    median: quantile(xs, 0.5),
+    min: xs[0],
+    max: xs[xs.length - 1],
+    q1: quantile(xs, 0.25),
+    q3: quantile(xs, 0.75),
+  };
+}
+
+// ------------------------------------------------------------------------ machine
+function machine() {
+  const cpuinfo = fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const model = (cpuinfo.match(/^model name\s*:\s*(.*)$/m) || [])[1] || os.cpus()[0]?.model || 'unknown';
+  let nproc = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  try {
+    nproc = Number(execFileSync('nproc', {encoding: 'utf8'}).trim()) || nproc;
+  } catch {}
+  const jestVersion = require(path.join(ROOT, 'node_modules/jest/package.json')).version;
+  return {
+    nproc,
+    cpuModel: model,
+    memTotalGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+    jest: jestVersion,
+    loadavgAtStart: os.loadavg().map(x => +x.toFixed(2)),
+  };
+}
+
+// ------------------------------------------------------------------------ suites
+function writeConfigs(dir, shape) {
+  const cacheBase = path.join(WORK, 'cache', shape);
+  const common = {
+    rootDir: dir,
+    testMatch: ['<rootDir>/__tests__/**/*.test.js'],
+    transform: {},
+    watchman: false,
+  };
+  const stock = {...common, testEnvironment: 'node', reporters: ['default'], cacheDirectory: path.join(cacheBase, 'stock')};
+  const leakwatch = {
+    ...common,
+    testEnvironment: LW_ENV,
+    reporters: ['default', LW_REPORTER],
+    cacheDirectory: path.join(cacheBase, 'leakwatch'),
+  };
+  const detect = {...stock, cacheDirectory: path.join(cacheBase, 'detect')};
+  const files = {};
+  for (const [name, cfg] of Object.entries({stock, leakwatch, detect})) {
+    files[name] = path.join(dir, `jest.${name}.config.js`);
+    fs.writeFileSync(files[name], `module.exports = ${JSON.stringify(cfg, null, 2)};\n`);
+  }
+  return files;
+}
+
+function commandFor(shape, config, dir, configFiles, args) {
+  if (shape === 'd') return [process.execPath, [path.join(__dirname, 'render-report.js'), dir]];
+  const argv = [JEST_BIN, '--ci', '--config', configFiles[config]];
+  if (config === 'detect') argv.push('--detectOpenHandles');
+  if (args.workers != null) argv.push(`--maxWorkers=${args.workers}`);
+  return [process.execPath, argv];
+}
+
+// ------------------------------------------------------------------------ one measured run
+function runOnce({shape, config, dir, configFiles, args, label, extraEnv}) {
+  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args);
+  const logDir = path.join(WORK, 'logs');
+  fs.mkdirSync(logDir, {recursive: true});
+  const log = path.join(logDir, `${shape}-${config}-${label}.log`);
+  const timeFile = path.join(logDir, `${shape}-${config}-${label}.time`);
+  const reportDir = path.join(dir, 'leakwatch-report');
+  fs.rmSync(reportDir, {recursive: true, force: true});
+  fs.rmSync(timeFile, {force: true});
+  const useTime = fs.existsSync(TIME_BIN);
+  const out = fs.openSync(log, 'w');
+  const env = {...process.env, FORCE_COLOR: '0', ...extraEnv};
+  delete env.LEAKWATCH_RUN_DIR; // never inherit a run directory from an outer Jest
+  return new Promise(resolve => {
+    const start = process.hrtime.bigint();
+    const child = useTime
+      ? spawn(TIME_BIN, ['-f', '%e %U %S %M', '-o', timeFile, cmd, ...argv], {cwd: dir, env, stdio: ['ignore', out, out]})
+      : spawn(cmd, argv, {cwd: dir, env, stdio: ['ignore', out, out]});
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('exit', (code, signal) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      clearTimeout(timer);
+      fs.closeSync(out);
+      const result = {config, label, exitCode: code, signal, wallMs, cpuMs: NaN, peakRssMiB: NaN, log};
+      if (useTime && fs.existsSync(timeFile)) {
+        const lines = fs.readFileSync(timeFile, 'utf8').trim().split('\n');
+        const last = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+        if (last.length === 4 && last.every(Number.isFinite)) {
+          result.cpuMs = (last[1] + last[2]) * 1000;
+          result.peakRssMiB = last[3] / 1024;
+        }
+        // GNU time prefixes "Command exited with non-zero status N" when the child failed.
+      }
+      if (shape === 'd') {
+        const text = fs.readFileSync(log, 'utf8');
+        const m = text.match(/^RENDER_RESULT (.*)$/m);
+        if (m) result.render = JSON.parse(m[1]);
+      } else if (config === 'leakwatch') {
+        result.leakwatch = readLeakwatchSummary(reportDir);
+      }
+      if (code !== 0) result.errorTail = tail(log, 40);
+      resolve(result);
+    });
+  });
+}
+
+function readLeakwatchSummary(reportDir) {
+  const file = path.join(reportDir, 'leakwatch.json');
+  if (!fs.existsSync(file)) return {reportWritten: false};
+  try {
+    const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const files = Array.isArray(report.files) ? report.files : [];
+    const uninstrumented = files.filter(f => f && f.instrumented === false).length;
+    const findings = [];
+    for (const f of files) {
+      for (const x of f.findings || []) findings.push({file: f.path, scope: x.scope, kind: x.kind, message: x.message});
+      for (const t of f.tests || []) for (const x of t.findings || []) findings.push({file: f.path, test: t.fullName, kind: x.kind, message: x.message});
+    }
+    return {
+      reportWritten: true,
+      summary: report.summary,
+      uninstrumentedFiles: uninstrumented,
+      warnings: (report.warnings || []).slice(0, 5),
+      sampleFindings: findings.slice(0, 5),
+    };
+  } catch (error) {
+    return {reportWritten: true, error: String(error)};
+  }
+}
+
+function tail(file, n) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-n).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+// ------------------------------------------------------------------------ formatting
+const fmtMs = ms => (Number.isFinite(ms) ? (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`) : 'n/a');
+const fmtMiB = x => (Number.isFinite(x) ? `${Math.round(x)} MiB` : 'n/a');
+const fmtRatio = x => (Number.isFinite(x) ? `${x.toFixed(2)}x` : 'n/a');
+const range = (s, f) => (s.n > 1 ? `[${f(s.min)}–${f(s.max)}]` : '');
+
+function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => String(r[i]).length)));
+  return rows.map((r, j) => {
+    const line = r.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
+    return j === 0 ? `${line}\n${widths.map(w => '-'.repeat(w)).join('-|-')}` : line;
+  }).join('\n');
+}
+
+// ------------------------------------------------------------------------ summarise
+function summarise(shape, runs, configs) {
+  const byConfig = {};
+  for (const c of configs) {
+    const rs = runs.filter(r => r.config === c && r.label !== 'warmup');
+    const ok = rs.filter(r => r.exitCode === 0);
+    byConfig[c] = {
+      runs: rs.length,
+      failedRuns: rs.length - ok.length,
+      wallMs: stats(ok.map(r => r.wallMs)),
+      cpuMs: stats(ok.map(r => r.cpuMs)),
+      peakRssMiB: stats(ok.map(r => r.peakRssMiB)),
+    };
+    if (shape === 'd') {
+      const renders = ok.map(r => r.render).filter(Boolean);
+      if (renders.length) {
+        byConfig[c].renderMs = stats(renders.map(r => r.totalMs));
+        byConfig[c].renderPhases = renders[renders.length - 1];
+      }
+    }
+  }
+  const ratios = {};
+  if (configs.includes('stock')) {
+    for (const c of configs.filter(x => x !== 'stock')) {
+      const paired = {wallMs: [], cpuMs: [], peakRssMiB: []};
+      const labels = [...new Set(runs.filter(r => r.label !== 'warmup').map(r => r.label))];
+      for (const label of labels) {
+        const s = runs.find(r => r.config === 'stock' && r.label === label && r.exitCode === 0);
+        const x = runs.find(r => r.config === c && r.label === label && r.exitCode === 0);
+        if (!s || !x) continue;
+        for (const k of Object.keys(paired)) paired[k].push(x[k] / s[k]);
+      }
+      ratios[`${c}/stock`] = Object.fromEntries(Object.entries(paired).map(([k, v]) => [k, stats(v)]));
+    }
+  }
+  return {byConfig, ratios};
+}
+
+function printShape(shape, summary) {
+  const rows = [['config', 'wall median [min–max]', 'wall IQR', 'CPU median [min–max]', 'peak RSS median', 'runs ok', 'wall ratio (paired) [min–max]', 'CPU ratio', 'RSS ratio']];
+  for (const [c, s] of Object.entries(summary.byConfig)) {
+    const r = summary.ratios[`${c}/stock`];
+    rows.push([
+      c,
+      `${fmtMs(s.wallMs.median)} ${range(s.wallMs, fmtMs)}`,
+      s.wallMs.n > 1 ? `${fmtMs(s.wallMs.q1)}–${fmtMs(s.wallMs.q3)}` : '',
+      `${fmtMs(s.cpuMs.median)} ${range(s.cpuMs, fmtMs)}`,
+      fmtMiB(s.peakRssMiB.median),
+      `${s.runs - s.failedRuns}/${s.runs}`,
+      r ? `${fmtRatio(r.wallMs.median)} ${range(r.wallMs, fmtRatio)}` : '',
+      r ? fmtRatio(r.cpuMs.median) : '',
+      r ? fmtRatio(r.peakRssMiB.median) : '',
+    ]);
+  }
+  console.log(table(rows));
+  const d = summary.byConfig.leakwatch?.renderMs;
+  if (d) console.log(`render (in-process, JSON+JUnit+HTML): median ${fmtMs(d.median)} ${range(d, fmtMs)}; budget 2 s`);
+}
+
+// ------------------------------------------------------------------------ profiling
+async function profile(shape, dir, configFiles, args) {
+  const profDir = path.join(WORK, 'prof', shape);
+  fs.rmSync(profDir, {recursive: true, force: true});
+  const configs = shape === 'd' ? ['leakwatch'] : ['stock', 'leakwatch'];
+  const out = {};
+  for (const config of configs) {
+    const cdir = path.join(profDir, config);
+    fs.mkdirSync(cdir, {recursive: true});
+    const extraEnv = {NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --cpu-prof --cpu-prof-dir=${cdir}`.trim()};
+    const r = await runOnce({shape, config, dir, configFiles, args, label: 'profile', extraEnv});
+    out[config] = {exitCode: r.exitCode, wallMs: r.wallMs, dir: cdir};
+    console.log(`profile ${shape}/${config}: exit ${r.exitCode}, ${fmtMs(r.wallMs)}, profiles in ${path.relative(ROOT, cdir)}`);
+  }
+  const {summarizeDir} = require('./profile-summary');
+  for (const config of configs) {
+    console.log(`\ntop self time, ${shape}/${config}:`);
+    console.log(summarizeDir(out[config].dir, {top: 25, root: ROOT}).text);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------ main
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const sizes = SIZES[args.smoke ? 'smoke' : 'full'];
+  const info = machine();
+  const leakwatchBuilt = fs.existsSync(LW_ENV) && fs.existsSync(LW_REPORTER);
+  let configs = args.configs.slice();
+  if (!leakwatchBuilt && configs.includes('leakwatch')) {
+    console.warn(`warning: Leakwatch is not built (${path.relative(ROOT, LW_ENV)}); run \`npm run build\`. Skipping the leakwatch configuration.`);
+    configs = configs.filter(c => c !== 'leakwatch');
+  }
+  console.log(`Leakwatch bench: ${info.nproc} CPU (${info.cpuModel}), Node ${info.node}, Jest ${info.jest}; ` +
+    `${args.smoke ? 'smoke sizes' : 'full sizes'}, ${args.runs} run(s) per configuration${args.warmup ? ' after a warm-up round' : ''}, ` +
+    `workers: ${args.workers ?? "Jest's default"}`);
+
+  const results = {
+    startedAt: new Date().toISOString(),
+    machine: info,
+    args: {...args},
+    sizes,
+    method: {
+      order: 'one warm-up round (not counted), then rounds of stock, leakwatch, detect in that order',
+      jestFlags: '--ci, per-configuration cacheDirectory warmed by the warm-up round, transform: {}',
+      wall: 'hrtime around the child process',
+      cpu: 'user+sys of the child tree from wait4() (GNU time %U+%S)',
+      peakRss: 'ru_maxrss (largest single process of the tree; GNU time %M)',
+    },
+    shapes: {},
+  };
+  let failed = false;
+
+  for (const shape of args.shapes) {
+    const dir = path.join(WORK, shape);
+    generate(shape, dir, sizes[shape]);
+    const configFiles = shape === 'd' ? {} : writeConfigs(dir, shape);
+    const shapeConfigs = shape === 'd' ? (leakwatchBuilt ? ['leakwatch'] : []) : configs;
+    console.log(`\n== shape ${shape}: ${DESCRIPTIONS[shape]} ${JSON.stringify(sizes[shape])}`);
+    if (!shapeConfigs.length) {
+      console.log('   nothing to run (the reporter is not built)');
+      continue;
+    }
+    const runs = [];
+    const labels = [...(args.warmup ? ['warmup'] : []), ...Array.from({length: args.runs}, (_, i) => `r${i + 1}`)];
+    for (const label of labels) {
+      for (const config of shapeConfigs) {
+        const r = await runOnce({shape, config, dir, configFiles, args, label});
+        runs.push(r);
+        const extra = r.leakwatch?.summary ? ` findings=${r.leakwatch.summary.findings}` : r.leakwatch && !r.leakwatch.reportWritten ? ' (no leakwatch.json)' : '';
+        const render = r.render ? ` render=${fmtMs(r.render.totalMs)}` : '';
+        console.log(`  ${label.padEnd(6)} ${config.padEnd(9)} exit=${r.exitCode} wall=${fmtMs(r.wallMs)} cpu=${fmtMs(r.cpuMs)} rss=${fmtMiB(r.peakRssMiB)}${extra}${render}`);
+        if (r.exitCode !== 0) {
+          failed = true;
+          console.log(`  !! ${shape}/${config} ${label} failed; log ${path.relative(ROOT, r.log)}; last lines:\n${r.errorTail.replace(/^/gm, '     ')}`);
+        }
+      }
+    }
+    const summary = summarise(shape, runs, shapeConfigs);
+    results.shapes[shape] = {description: DESCRIPTIONS[shape], size: sizes[shape], configs: shapeConfigs, summary, runs};
+    console.log('');
+    printShape(shape, summary);
+    if (args.profile) results.shapes[shape].profile = await profile(shape, dir, configFiles, args);
+    fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
+  }
+
+  results.finishedAt = new Date().toISOString();
+  results.machine.loadavgAtEnd = os.loadavg().map(x => +x.toFixed(2));
+  fs.mkdirSync(WORK, {recursive: true});
+  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
+  console.log(`\nresults: ${path.relative(process.cwd(), path.join(WORK, 'results.json'))}`);
+  if (failed) {
+    console.error('one or more runs failed (see above)');
+    process.exitCode = 1;
+  }
+}
+
+main().catch(error => {
+  console.error(error && error.stack ? error.stack : error);
+  process.exitCode = 2;
+});
