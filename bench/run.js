@@ -139,17 +139,19 @@ function writeConfigs(dir, shape) {
   return files;
 }
 
-function commandFor(shape, config, dir, configFiles, args) {
+function commandFor(shape, config, dir, configFiles, args, label) {
   if (shape === 'd') return [process.execPath, [path.join(__dirname, 'render-report.js'), dir]];
   const argv = [JEST_BIN, '--ci', '--config', configFiles[config]];
   if (config === 'detect') argv.push('--detectOpenHandles');
+  // Per-test durations (same cost in every configuration): isolates the in-test hot path.
+  argv.push('--json', `--outputFile=${path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
   if (args.workers != null) argv.push(`--maxWorkers=${args.workers}`);
   return [process.execPath, argv];
 }
 
 // ------------------------------------------------------------------------ one measured run
 function runOnce({shape, config, dir, configFiles, args, label, extraEnv}) {
-  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args);
+  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label);
   const logDir = path.join(WORK, 'logs');
   fs.mkdirSync(logDir, {recursive: true});
   const log = path.join(logDir, `${shape}-${config}-${label}.log`);
@@ -185,13 +187,30 @@ function runOnce({shape, config, dir, configFiles, args, label, extraEnv}) {
         const text = fs.readFileSync(log, 'utf8');
         const m = text.match(/^RENDER_RESULT (.*)$/m);
         if (m) result.render = JSON.parse(m[1]);
-      } else if (config === 'leakwatch') {
-        result.leakwatch = readLeakwatchSummary(reportDir);
+      } else {
+        Object.assign(result, readJestJson(path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)));
+        if (config === 'leakwatch') result.leakwatch = readLeakwatchSummary(reportDir);
       }
       if (code !== 0) result.errorTail = tail(log, 40);
       resolve(result);
     });
   });
+}
+
+/** Sum of per-test durations and of per-file runtimes from Jest's --json output. */
+function readJestJson(file) {
+  try {
+    const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+    let testTimeMs = 0;
+    let fileRuntimeMs = 0;
+    for (const f of j.testResults || []) {
+      fileRuntimeMs += (f.endTime || 0) - (f.startTime || 0);
+      for (const a of f.assertionResults || []) testTimeMs += a.duration || 0;
+    }
+    return {testTimeMs, fileRuntimeMs, numTotalTests: j.numTotalTests, numFailedTests: j.numFailedTests};
+  } catch {
+    return {testTimeMs: NaN, fileRuntimeMs: NaN};
+  }
 }
 
 function readLeakwatchSummary(reportDir) {
@@ -252,6 +271,8 @@ function summarise(shape, runs, configs) {
       wallMs: stats(ok.map(r => r.wallMs)),
       cpuMs: stats(ok.map(r => r.cpuMs)),
       peakRssMiB: stats(ok.map(r => r.peakRssMiB)),
+      testTimeMs: stats(ok.map(r => r.testTimeMs)),
+      fileRuntimeMs: stats(ok.map(r => r.fileRuntimeMs)),
     };
     if (shape === 'd') {
       const renders = ok.map(r => r.render).filter(Boolean);
@@ -264,7 +285,7 @@ function summarise(shape, runs, configs) {
   const ratios = {};
   if (configs.includes('stock')) {
     for (const c of configs.filter(x => x !== 'stock')) {
-      const paired = {wallMs: [], cpuMs: [], peakRssMiB: []};
+      const paired = {wallMs: [], cpuMs: [], peakRssMiB: [], testTimeMs: [], fileRuntimeMs: []};
       const labels = [...new Set(runs.filter(r => r.label !== 'warmup').map(r => r.label))];
       for (const label of labels) {
         const s = runs.find(r => r.config === 'stock' && r.label === label && r.exitCode === 0);
@@ -279,7 +300,7 @@ function summarise(shape, runs, configs) {
 }
 
 function printShape(shape, summary) {
-  const rows = [['config', 'wall median [min–max]', 'wall IQR', 'CPU median [min–max]', 'peak RSS median', 'runs ok', 'wall ratio (paired) [min–max]', 'CPU ratio', 'RSS ratio']];
+  const rows = [['config', 'wall median [min–max]', 'wall IQR', 'CPU median [min–max]', 'peak RSS median', 'Σ test time', 'runs ok', 'wall ratio (paired) [min–max]', 'CPU ratio', 'RSS ratio', 'Σ test ratio']];
   for (const [c, s] of Object.entries(summary.byConfig)) {
     const r = summary.ratios[`${c}/stock`];
     rows.push([
@@ -288,10 +309,12 @@ function printShape(shape, summary) {
       s.wallMs.n > 1 ? `${fmtMs(s.wallMs.q1)}–${fmtMs(s.wallMs.q3)}` : '',
       `${fmtMs(s.cpuMs.median)} ${range(s.cpuMs, fmtMs)}`,
       fmtMiB(s.peakRssMiB.median),
+      fmtMs(s.testTimeMs?.median),
       `${s.runs - s.failedRuns}/${s.runs}`,
       r ? `${fmtRatio(r.wallMs.median)} ${range(r.wallMs, fmtRatio)}` : '',
       r ? fmtRatio(r.cpuMs.median) : '',
       r ? fmtRatio(r.peakRssMiB.median) : '',
+      r ? fmtRatio(r.testTimeMs.median) : '',
     ]);
   }
   console.log(table(rows));
@@ -347,6 +370,7 @@ async function main() {
       wall: 'hrtime around the child process',
       cpu: 'user+sys of the child tree from wait4() (GNU time %U+%S)',
       peakRss: 'ru_maxrss (largest single process of the tree; GNU time %M)',
+      testTime: 'sum of per-test durations from Jest --json (written in every configuration)',
     },
     shapes: {},
   };
