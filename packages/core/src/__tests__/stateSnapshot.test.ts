@@ -1,0 +1,239 @@
+import {EventEmitter} from 'node:events';
+import * as vm from 'node:vm';
+import {createStateSnapshotter, type ProcessLike} from '../state/snapshotState';
+import {StateMonitor} from '../state/StateMonitor';
+import {watchState} from '../state/watchState';
+
+function fakeProcess(env: Record<string, string> = {}): ProcessLike & EventEmitter & {dir: string; chdir(dir: string): void} {
+  const emitter = new EventEmitter() as EventEmitter & ProcessLike & {dir: string; chdir(dir: string): void};
+  emitter.env = {...env};
+  emitter.dir = '/start';
+  emitter.cwd = () => emitter.dir;
+  emitter.chdir = (dir: string) => {
+    emitter.dir = dir;
+  };
+  return emitter;
+}
+
+function setup(extra: Partial<Parameters<typeof createStateSnapshotter>[0]> = {}) {
+  const sandbox = vm.createContext({}) as Record<PropertyKey, unknown>;
+  const global = vm.runInContext('this', sandbox) as Record<PropertyKey, unknown>;
+  const sandboxProcess = fakeProcess({HOME: '/home/me', API_TOKEN: 'abc'});
+  const realProcess = fakeProcess({PATH: '/bin'});
+  const snapshotter = createStateSnapshotter({global, sandboxProcess, realProcess, ...extra});
+  return {global, sandboxProcess, realProcess, snapshotter};
+}
+
+describe('createStateSnapshotter', () => {
+  test('an unchanged sandbox has no changes', () => {
+    const {snapshotter} = setup();
+    expect(snapshotter.diff(snapshotter.take(), snapshotter.take())).toEqual([]);
+  });
+
+  test('reports added, overwritten (incl. non-enumerable and symbol) and deleted globals', () => {
+    const {global, snapshotter} = setup();
+    global.existing = 1;
+    Object.defineProperty(global, 'hidden', {value: 'a', enumerable: false, configurable: true, writable: true});
+    global.doomed = true;
+    const before = snapshotter.take();
+    global.added = {a: 1};
+    global.existing = 2;
+    global.hidden = 'b';
+    delete global.doomed;
+    global[Symbol('mine')] = 1;
+    const changes = snapshotter.diff(before, snapshotter.take());
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        {kind: 'global', key: 'added', change: 'added', after: '[object Object]'},
+        {kind: 'global', key: 'existing', change: 'overwritten', before: '1', after: '2'},
+        {kind: 'global', key: 'hidden', change: 'overwritten', before: '"a"', after: '"b"'},
+        {kind: 'global', key: 'doomed', change: 'deleted', before: 'true'},
+        {kind: 'global', key: 'Symbol(mine)', change: 'added', after: '1'},
+      ]),
+    );
+    expect(changes).toHaveLength(5);
+  });
+
+  test('a global set and restored, and allowed names, are not reported', () => {
+    const {global, snapshotter} = setup({allowGlobals: ['leakwatch', 'myLib*']});
+    const before = snapshotter.take();
+    global.temp = 1;
+    delete global.temp;
+    global.leakwatch = {};
+    global.myLibCache = [];
+    global[Symbol.for('leakwatch.stateWatchers')] = new Map();
+    global[Symbol.for('$$jest-matchers-object')] = {};
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([]);
+  });
+
+  test("Jest's lazy getter replaced by the outer value is not a change; by another value it is", () => {
+    const {global, snapshotter} = setup({realGlobal: {URL: 'outer-url', Blob: 'outer-blob'}});
+    Object.defineProperty(global, 'URL', {get: () => 'outer-url', configurable: true});
+    Object.defineProperty(global, 'Blob', {get: () => 'outer-blob', configurable: true});
+    const before = snapshotter.take();
+    Object.defineProperty(global, 'URL', {value: 'outer-url', writable: true, configurable: true});
+    Object.defineProperty(global, 'Blob', {value: 'polyfill', writable: true, configurable: true});
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([
+      {kind: 'global', key: 'Blob', change: 'overwritten', before: '[Getter]', after: '"polyfill"'},
+    ]);
+  });
+
+  test('fake timers swapped in are not reported, a plain overwrite of setTimeout is', () => {
+    const {global, snapshotter} = setup();
+    const realTimeout = () => undefined;
+    global.setTimeout = realTimeout;
+    global.setInterval = realTimeout;
+    const before = snapshotter.take();
+    const fake = Object.assign(() => undefined, {clock: {}});
+    global.setTimeout = fake;
+    global.setInterval = function myInterval() {};
+    const changes = snapshotter.diff(before, snapshotter.take());
+    expect(changes).toEqual([
+      {kind: 'global', key: 'setInterval', change: 'overwritten', before: '[Function realTimeout]', after: '[Function myInterval]'},
+    ]);
+  });
+
+  test('reports env changes of the sandbox and of the real process, redacting secrets', () => {
+    const {sandboxProcess, realProcess, snapshotter} = setup();
+    const before = snapshotter.take();
+    sandboxProcess.env.NODE_ENV = 'test';
+    sandboxProcess.env.API_TOKEN = 'xyz';
+    delete sandboxProcess.env.HOME;
+    realProcess.env.PATH = '/usr/bin';
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([
+      {kind: 'env', target: 'sandbox', key: 'API_TOKEN', change: 'changed', before: '[redacted]', after: '[redacted]', redacted: true},
+      {kind: 'env', target: 'sandbox', key: 'NODE_ENV', change: 'added', after: '"test"', redacted: false},
+      {kind: 'env', target: 'sandbox', key: 'HOME', change: 'deleted', before: '"/home/me"', redacted: false},
+      {kind: 'env', target: 'process', key: 'PATH', change: 'changed', before: '"/bin"', after: '"/usr/bin"', redacted: false},
+    ]);
+  });
+
+  test('env restored by delete is clean', () => {
+    const {sandboxProcess, snapshotter} = setup();
+    const before = snapshotter.take();
+    sandboxProcess.env.TEMP_FLAG = '1';
+    delete sandboxProcess.env.TEMP_FLAG;
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([]);
+  });
+
+  test('reports a cwd change of the real process', () => {
+    const {realProcess, snapshotter} = setup();
+    const before = snapshotter.take();
+    realProcess.chdir('/elsewhere');
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([{kind: 'cwd', before: '/start', after: '/elsewhere'}]);
+  });
+
+  test('reports listeners added and not removed on either process, not removed ones', () => {
+    const {sandboxProcess, realProcess, snapshotter} = setup();
+    const kept = () => undefined;
+    realProcess.on('exit', kept);
+    const before = snapshotter.take();
+    sandboxProcess.on('unhandledRejection', function onRejection() {});
+    sandboxProcess.once('exit', function onceExit() {});
+    realProcess.on('exit', kept); // the same function twice is two registrations
+    const removed = () => undefined;
+    realProcess.on('SIGTERM', removed);
+    realProcess.off('SIGTERM', removed);
+    expect(snapshotter.diff(before, snapshotter.take())).toEqual([
+      {kind: 'process-listener', target: 'sandbox', event: 'unhandledRejection', added: 1, listeners: ['onRejection']},
+      {kind: 'process-listener', target: 'sandbox', event: 'exit', added: 1, listeners: ['onceExit']},
+      {kind: 'process-listener', target: 'process', event: 'exit', added: 1, listeners: ['kept']},
+    ]);
+  });
+
+  test('a real Jest-like setup: sandbox process copy listeners do not reach the real process', () => {
+    const {snapshotter} = setup({realProcess: process as unknown as ProcessLike});
+    const before = snapshotter.take();
+    const listener = () => undefined;
+    process.on('warning', listener);
+    try {
+      const changes = snapshotter.diff(before, snapshotter.take());
+      expect(changes).toEqual([{kind: 'process-listener', target: 'process', event: 'warning', added: 1, listeners: ['listener']}]);
+    } finally {
+      process.off('warning', listener);
+    }
+  });
+});
+
+describe('StateMonitor', () => {
+  const severity = {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'} as const;
+
+  test('attributes each change to the test that made it, once, and file-level changes to the file', () => {
+    const {global, sandboxProcess, realProcess} = setup();
+    const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity});
+    global.fromModule = 1;
+    monitor.fileStart();
+    global.fromBeforeAll = 1; // a beforeAll that nobody undoes
+    monitor.testStart();
+    global.leaky = 'x';
+    const first = monitor.testEnd(['suite', 'leaks a global']);
+    monitor.testStart();
+    sandboxProcess.env.RESTORED = '1';
+    delete sandboxProcess.env.RESTORED;
+    const second = monitor.testEnd(['suite', 'restores env']);
+    const file = monitor.fileEnd();
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({
+      kind: 'global',
+      severity: 'warn',
+      scope: 'test',
+      scopePath: ['suite', 'leaks a global'],
+      resourceType: 'globalThis',
+      message: 'Global "leaky" was added by this test and not restored ("x")',
+      details: {key: 'leaky', change: 'added', after: '"x"'},
+    });
+    expect(second).toEqual([]);
+    expect(file.map(f => [f.scope, f.details.key])).toEqual([['file', 'fromBeforeAll']]);
+    expect(monitor.warnings).toEqual([]);
+  });
+
+  test('kinds set to off are neither snapshotted nor reported', () => {
+    const {global, sandboxProcess, realProcess} = setup();
+    const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity: {...severity, env: 'off', global: 'off'}});
+    monitor.testStart();
+    global.leaky = 1;
+    sandboxProcess.env.X = '1';
+    realProcess.chdir('/tmp');
+    expect(monitor.testEnd(['t']).map(f => f.kind)).toEqual(['cwd']);
+  });
+
+  test('watchState: reports the changed paths of a watched object, and nothing when restored', () => {
+    const {global, sandboxProcess, realProcess} = setup();
+    const config = {retries: 1, nested: {list: [1, 2]}, map: new Map([['k', 'v']])};
+    watchState('config', () => config, global);
+    const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity});
+    monitor.fileStart();
+    monitor.testStart();
+    config.retries = 5;
+    config.nested.list.push(3);
+    config.map.delete('k');
+    const findings = monitor.testEnd(['mutates config']);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({kind: 'state', resourceType: 'watchState', scopePath: ['mutates config']});
+    expect(findings[0]!.details.changes).toEqual(
+      expect.arrayContaining([
+        {path: '$.retries', before: '1', after: '5'},
+        {path: '$.nested.list', before: 'Array(2)', after: 'Array(3)'},
+        {path: '$.nested.list[2]', after: '3'},
+        {path: '$.map<"k">', before: '"v"'},
+      ]),
+    );
+    expect(findings[0]!.message).toContain('$.retries: 1 → 5');
+    monitor.testStart();
+    const saved = config.retries;
+    config.retries = 99;
+    config.retries = saved;
+    expect(monitor.testEnd(['restores'])).toEqual([]);
+  });
+
+  test('a watchState getter that throws becomes a warning, not an exception', () => {
+    const {global, sandboxProcess, realProcess} = setup();
+    watchState('broken', () => {
+      throw new Error('nope');
+    }, global);
+    const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity});
+    monitor.testStart();
+    expect(monitor.testEnd(['t'])).toEqual([]);
+    expect(monitor.warnings[0]).toContain('watchState("broken") getter threw: nope');
+  });
+});

@@ -1,0 +1,310 @@
+import {DEFAULT_SECRET_PATTERN, REDACTED, renderValue} from './describeValue';
+
+/** The part of a `process` object the state snapshot reads. */
+export interface ProcessLike {
+  env: Record<string, string | undefined>;
+  cwd?: () => string;
+  eventNames?: () => Array<string | symbol>;
+  rawListeners?: (event: string | symbol) => unknown[];
+}
+
+export interface StateSnapshotterOptions {
+  /** The global object test code sees (Jest's sandbox global). */
+  global: object;
+  /**
+   * The outer realm's global. Jest installs lazy getters for Node's globals that replace
+   * themselves with the outer value on first read; that swap is not a change.
+   * @default globalThis
+   */
+  realGlobal?: object;
+  /** The `process` test code sees (Jest gives each file its own copy). */
+  sandboxProcess?: ProcessLike;
+  /** @default process */
+  realProcess?: ProcessLike;
+  /** Global names that may change freely; a trailing `*` matches a prefix. */
+  allowGlobals?: Iterable<string>;
+  /** Env keys whose values are redacted in findings. @default keys that look like secrets */
+  secretPattern?: RegExp;
+  /** Which comparisons run. @default all */
+  check?: Partial<Record<StateKind, boolean>>;
+}
+
+export type StateKind = 'global' | 'env' | 'cwd' | 'process-listener';
+export type StateTarget = 'sandbox' | 'process';
+
+interface GlobalEntry {
+  accessor: boolean;
+  value: unknown;
+  get: unknown;
+  set: unknown;
+}
+
+type ListenerMap = Map<string | symbol, unknown[]>;
+
+export interface StateSnapshot {
+  readonly globals?: ReadonlyMap<PropertyKey, GlobalEntry>;
+  readonly sandboxEnv?: ReadonlyMap<string, string | undefined>;
+  readonly realEnv?: ReadonlyMap<string, string | undefined>;
+  readonly cwd?: string;
+  readonly sandboxListeners?: ListenerMap;
+  readonly realListeners?: ListenerMap;
+}
+
+export type StateChange =
+  | {kind: 'global'; key: string; change: 'added' | 'overwritten' | 'deleted'; before?: string; after?: string}
+  | {
+      kind: 'env';
+      target: StateTarget;
+      key: string;
+      change: 'added' | 'changed' | 'deleted';
+      before?: string;
+      after?: string;
+      redacted: boolean;
+    }
+  | {kind: 'cwd'; before: string; after: string}
+  | {kind: 'process-listener'; target: StateTarget; event: string; added: number; listeners: string[]};
+
+export interface StateSnapshotter {
+  take(): StateSnapshot;
+  /** What changed between two snapshots, in a stable order. */
+  diff(before: StateSnapshot, after: StateSnapshot): StateChange[];
+}
+
+// Faked by jest.useFakeTimers() (sinon marks every fake with `.clock`, legacy fakes are
+// jest.fn()s). Installing fake timers is Jest's own business, and Jest re-installs them
+// per file, so a swap of these keys to or from a fake is not reported.
+const FAKE_TIMER_KEYS = new Set([
+  'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate',
+  'Date', 'queueMicrotask', 'performance', 'requestAnimationFrame', 'cancelAnimationFrame',
+  'requestIdleCallback', 'cancelIdleCallback', 'Intl', 'Temporal', 'scheduler',
+]);
+
+function isFake(value: unknown): boolean {
+  if ((typeof value !== 'function' && typeof value !== 'object') || value === null) return false;
+  try {
+    return Object.prototype.hasOwnProperty.call(value, 'clock') || (value as {_isMockFunction?: unknown})._isMockFunction === true;
+  } catch {
+    return false;
+  }
+}
+
+// Symbols Jest itself keeps on the sandbox global (circus state, expect's matcher
+// registry, jest-native timers and promises) change as Jest runs; `leakwatch.*` symbols
+// are our own registries (watchState, trackResource).
+function isToolSymbol(key: symbol): boolean {
+  const description = key.description ?? '';
+  return /^(\$\$)?jest|^JEST|^leakwatch\./i.test(description);
+}
+
+function keyName(key: PropertyKey): string {
+  return typeof key === 'symbol' ? key.toString() : String(key);
+}
+
+function compileAllow(names: Iterable<string>): (name: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  for (const name of names) {
+    if (name.endsWith('*')) prefixes.push(name.slice(0, -1));
+    else exact.add(name);
+  }
+  return name => exact.has(name) || prefixes.some(prefix => name.startsWith(prefix));
+}
+
+function readGlobals(target: object): Map<PropertyKey, GlobalEntry> {
+  const map = new Map<PropertyKey, GlobalEntry>();
+  for (const key of Reflect.ownKeys(target)) {
+    let descriptor: PropertyDescriptor | undefined;
+    try {
+      descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+    } catch {
+      continue;
+    }
+    if (!descriptor) continue;
+    const accessor = !('value' in descriptor) && (descriptor.get !== undefined || descriptor.set !== undefined);
+    map.set(key, {accessor, value: descriptor.value, get: descriptor.get, set: descriptor.set});
+  }
+  return map;
+}
+
+function readEnv(env: Record<string, string | undefined> | undefined): Map<string, string | undefined> | undefined {
+  if (!env || typeof env !== 'object') return undefined;
+  const map = new Map<string, string | undefined>();
+  for (const key of Object.keys(env)) map.set(key, env[key]);
+  return map;
+}
+
+function readListeners(emitter: ProcessLike | undefined): ListenerMap | undefined {
+  if (!emitter || typeof emitter.eventNames !== 'function' || typeof emitter.rawListeners !== 'function') {
+    return undefined;
+  }
+  const map: ListenerMap = new Map();
+  for (const event of emitter.eventNames()) map.set(event, [...emitter.rawListeners(event)]);
+  return map;
+}
+
+function listenerName(listener: unknown): string {
+  if (typeof listener !== 'function') return renderValue(listener);
+  // once() wrappers keep the user's function on `.listener`.
+  const inner = (listener as {listener?: unknown}).listener;
+  const fn = typeof inner === 'function' ? inner : listener;
+  return (fn as {name?: string}).name || '(anonymous)';
+}
+
+/**
+ * Snapshots the state a test can pollute — sandbox globals (all own keys, incl. symbols
+ * and non-enumerables), `process.env` of the sandbox and of the real process, the real
+ * cwd, and listeners of both processes — and diffs two snapshots. A snapshot costs tens
+ * of microseconds (a few hundred own keys and descriptors), so it runs around every test.
+ */
+export function createStateSnapshotter(options: StateSnapshotterOptions): StateSnapshotter {
+  const sandboxGlobal = options.global;
+  const realGlobal = options.realGlobal ?? globalThis;
+  const realProcess: ProcessLike = options.realProcess ?? (process as unknown as ProcessLike);
+  const sandboxProcess = options.sandboxProcess !== realProcess ? options.sandboxProcess : undefined;
+  const allowed = compileAllow(options.allowGlobals ?? []);
+  const secretPattern = options.secretPattern ?? DEFAULT_SECRET_PATTERN;
+  const check = {global: true, env: true, cwd: true, 'process-listener': true, ...options.check};
+
+  function realValueOf(key: PropertyKey): unknown {
+    try {
+      return (realGlobal as Record<PropertyKey, unknown>)[key];
+    } catch {
+      return undefined;
+    }
+  }
+
+  function sameGlobal(key: PropertyKey, a: GlobalEntry, b: GlobalEntry): boolean {
+    if (a.accessor === b.accessor) {
+      return a.accessor ? a.get === b.get && a.set === b.set : Object.is(a.value, b.value);
+    }
+    // Jest's lazy getter for a Node global turned into a data property holding the outer value.
+    const data = a.accessor ? b : a;
+    return Object.is(data.value, realValueOf(key));
+  }
+
+  function renderEntry(key: PropertyKey, entry: GlobalEntry): string {
+    if (!entry.accessor) return renderValue(entry.value);
+    return entry.get ? `[Getter${entry.set ? '/Setter' : ''}]` : '[Setter]';
+  }
+
+  function diffGlobals(before: ReadonlyMap<PropertyKey, GlobalEntry>, after: ReadonlyMap<PropertyKey, GlobalEntry>): StateChange[] {
+    const changes: StateChange[] = [];
+    const consider = (key: PropertyKey): boolean => {
+      if (typeof key === 'symbol') return !isToolSymbol(key) && !allowed(key.toString());
+      return !allowed(String(key));
+    };
+    for (const [key, entry] of after) {
+      const previous = before.get(key);
+      if (previous && sameGlobal(key, previous, entry)) continue;
+      if (!consider(key)) continue;
+      if (typeof key === 'string' && FAKE_TIMER_KEYS.has(key) && (isFake(entry.value) || isFake(previous?.value))) continue;
+      if (!previous) {
+        changes.push({kind: 'global', key: keyName(key), change: 'added', after: renderEntry(key, entry)});
+      } else {
+        changes.push({
+          kind: 'global',
+          key: keyName(key),
+          change: 'overwritten',
+          before: renderEntry(key, previous),
+          after: renderEntry(key, entry),
+        });
+      }
+    }
+    for (const [key, entry] of before) {
+      if (after.has(key) || !consider(key)) continue;
+      if (typeof key === 'string' && FAKE_TIMER_KEYS.has(key) && isFake(entry.value)) continue;
+      changes.push({kind: 'global', key: keyName(key), change: 'deleted', before: renderEntry(key, entry)});
+    }
+    return changes;
+  }
+
+  function diffEnv(
+    target: StateTarget,
+    before: ReadonlyMap<string, string | undefined> | undefined,
+    after: ReadonlyMap<string, string | undefined> | undefined,
+  ): StateChange[] {
+    if (!before || !after) return [];
+    const changes: StateChange[] = [];
+    const show = (key: string, value: string | undefined): string | undefined =>
+      value === undefined ? undefined : secretPattern.test(key) ? REDACTED : renderValue(value);
+    for (const [key, value] of after) {
+      if (!before.has(key)) {
+        changes.push({kind: 'env', target, key, change: 'added', after: show(key, value), redacted: secretPattern.test(key)});
+      } else if (before.get(key) !== value) {
+        changes.push({
+          kind: 'env',
+          target,
+          key,
+          change: 'changed',
+          before: show(key, before.get(key)),
+          after: show(key, value),
+          redacted: secretPattern.test(key),
+        });
+      }
+    }
+    for (const [key, value] of before) {
+      if (!after.has(key)) {
+        changes.push({kind: 'env', target, key, change: 'deleted', before: show(key, value), redacted: secretPattern.test(key)});
+      }
+    }
+    return changes;
+  }
+
+  function diffListeners(target: StateTarget, before: ListenerMap | undefined, after: ListenerMap | undefined): StateChange[] {
+    if (!before || !after) return [];
+    const changes: StateChange[] = [];
+    for (const [event, listeners] of after) {
+      const remaining = [...(before.get(event) ?? [])];
+      const added: unknown[] = [];
+      for (const listener of listeners) {
+        const index = remaining.indexOf(listener);
+        if (index === -1) added.push(listener);
+        else remaining.splice(index, 1);
+      }
+      if (added.length > 0) {
+        changes.push({
+          kind: 'process-listener',
+          target,
+          event: keyName(event),
+          added: added.length,
+          listeners: added.map(listenerName),
+        });
+      }
+    }
+    return changes;
+  }
+
+  return {
+    take(): StateSnapshot {
+      let cwd: string | undefined;
+      if (check.cwd && typeof realProcess.cwd === 'function') {
+        try {
+          cwd = realProcess.cwd();
+        } catch {
+          // The cwd was deleted; nothing to compare against.
+          cwd = undefined;
+        }
+      }
+      return {
+        globals: check.global ? readGlobals(sandboxGlobal) : undefined,
+        sandboxEnv: check.env && sandboxProcess ? readEnv(sandboxProcess.env) : undefined,
+        realEnv: check.env ? readEnv(realProcess.env) : undefined,
+        cwd,
+        sandboxListeners: check['process-listener'] ? readListeners(sandboxProcess) : undefined,
+        realListeners: check['process-listener'] ? readListeners(realProcess) : undefined,
+      };
+    },
+    diff(before, after) {
+      const changes: StateChange[] = [];
+      if (before.globals && after.globals) changes.push(...diffGlobals(before.globals, after.globals));
+      changes.push(...diffEnv('sandbox', before.sandboxEnv, after.sandboxEnv));
+      changes.push(...diffEnv('process', before.realEnv, after.realEnv));
+      if (before.cwd !== undefined && after.cwd !== undefined && before.cwd !== after.cwd) {
+        changes.push({kind: 'cwd', before: before.cwd, after: after.cwd});
+      }
+      changes.push(...diffListeners('sandbox', before.sandboxListeners, after.sandboxListeners));
+      changes.push(...diffListeners('process', before.realListeners, after.realListeners));
+      return changes;
+    },
+  };
+}
