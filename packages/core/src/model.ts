@@ -103,6 +103,8 @@ export interface TestRecord {
   memoryDeltaBytes?: number;
   findings: Finding[];
   failureMessages: string[];
+  /** Where the test is declared, when Jest reports it (`testLocationInResults`). */
+  location?: { line: number; column: number };
 }
 
 export type FileStatus = 'passed' | 'failed' | 'error';
@@ -155,6 +157,11 @@ export interface RunReport {
   mainProcess?: { findings: Finding[] };
   /** Problems the reporter itself met (unreadable sidecars, failed writes, …). */
   warnings?: string[];
+  /**
+   * Run verdict computed by the reporter: `failed` when a file failed or errored or a finding
+   * has severity `error` (Jest's own `success` flag is not final when reporters run).
+   */
+  status?: 'passed' | 'failed';
 }
 
 /** Findings for one test, as recorded by the environment (all attempts merged). */
