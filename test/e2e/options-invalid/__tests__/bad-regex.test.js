@@ -1,0 +1,4 @@
+/**
+ * @jest-environment-options {"leakwatch": {"ignore": [{"stack": "/(unclosed/"}]}}
+ */
+test('never runs: the options are invalid', () => {});
