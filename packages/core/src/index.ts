@@ -32,3 +32,23 @@ export {resolveOptions, parseRegexLiteral, DEFAULT_SEVERITY, OPTION_KEYS} from '
 export type {LeakwatchOptions, IgnoreRule, ResolvedOptions, ResolvedIgnoreRule, SeverityOption} from './options';
 export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
 export type {SidecarReadResult} from './sidecar';
+
+// Memory probe, heap snapshot diff, state snapshots and watchState (issue #4).
+export {MemoryProbe, DEFAULT_MEMORY_SETTINGS, MiB} from './memory/MemoryProbe';
+export type {MemoryProbeSettings, MemoryProbeDeps, MemoryMeasurement} from './memory/MemoryProbe';
+export {getGc, readHeapBytes, collectUntilStable, nextTurn} from './memory/gc';
+export type {GcFunction, HeapSampler, SettledReading} from './memory/gc';
+export {summarizeHeap, summarizeSnapshot, diffHeapSummaries} from './memory/heapSnapshot';
+export type {HeapSummary} from './memory/heapSnapshot';
+export {resolveMemoryOptions} from './memory/memoryOptions';
+export type {MemoryOptions} from './memory/memoryOptions';
+export {createStateSnapshotter} from './state/snapshotState';
+export type {StateSnapshotter, StateSnapshotterOptions, StateSnapshot, StateChange, StateKind, StateTarget, ProcessLike} from './state/snapshotState';
+export {StateMonitor} from './state/StateMonitor';
+export type {StateMonitorOptions} from './state/StateMonitor';
+export {stateChangesToFindings} from './state/stateFindings';
+export {watchState, getStateWatchers, serializeState, diffSerializedState, STATE_WATCHERS_KEY} from './state/watchState';
+export type {StateGetter, SerializedState, SerializeOptions, StatePathChange} from './state/watchState';
+export {resolveStateOptions} from './state/stateOptions';
+export type {StateOptions, ResolvedStateOptions} from './state/stateOptions';
+export {findingId} from './state/findingId';

@@ -1,6 +1,9 @@
 import picomatch from 'picomatch';
 import {FINDING_KINDS, type FindingKind} from './model';
 import {LeakwatchError, describeValue, invalidOption, unknownOption} from './errors';
+import {resolveMemoryOptions, type MemoryOptions} from './memory/memoryOptions';
+import type {MemoryProbeSettings} from './memory/MemoryProbe';
+import {resolveStateOptions, type ResolvedStateOptions, type StateOptions} from './state/stateOptions';
 
 export type SeverityOption = 'error' | 'warn' | 'off';
 
@@ -51,6 +54,13 @@ export interface LeakwatchOptions {
   outputDir?: string;
   /** Frames kept per creation stack. @default 12 */
   stackDepth?: number;
+  /**
+   * Heap growth per file after forced GC (per test with `perTest`), heap snapshot diffs.
+   * `false` turns memory measuring off. @default {} (per file, 32 MiB thresholds)
+   */
+  memory?: boolean | MemoryOptions;
+  /** Global/env/cwd/listener snapshots around each test. `false` turns them off. @default {} */
+  state?: boolean | StateOptions;
 }
 
 export interface ResolvedIgnoreRule {
@@ -70,6 +80,8 @@ export interface ResolvedOptions {
   reportUnref: boolean;
   outputDir: string | undefined;
   stackDepth: number;
+  memory: MemoryProbeSettings;
+  state: ResolvedStateOptions;
   /** The validated input, JSON-safe, for the report. */
   raw: Record<string, unknown>;
 }
@@ -102,6 +114,8 @@ export const OPTION_KEYS = [
   'reportUnref',
   'outputDir',
   'stackDepth',
+  'memory',
+  'state',
 ] as const;
 
 const SEVERITY_VALUES = ['error', 'warn', 'off'] as const;
@@ -279,6 +293,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     reportUnref,
     outputDir,
     stackDepth,
+    memory: resolveMemoryOptions(input.memory),
+    state: resolveStateOptions(input.state),
     raw: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
   };
 }

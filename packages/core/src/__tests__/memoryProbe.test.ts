@@ -1,0 +1,158 @@
+import {MemoryProbe, MiB} from '../memory/MemoryProbe';
+import * as vm from 'node:vm';
+import {collectUntilStable, getGc, readHeapBytes} from '../memory/gc';
+
+/** A scripted heap: `live` is what a full GC leaves, `garbage` what only a full GC frees. */
+function scriptedHeap() {
+  const heap = {live: 100 * MiB, garbage: 0, young: 0, majors: 0, minors: 0};
+  const gc = (type?: 'major' | 'minor') => {
+    if (type === 'minor') {
+      heap.minors++;
+      heap.young = 0;
+    } else {
+      heap.majors++;
+      heap.young = 0;
+      heap.garbage = 0;
+    }
+  };
+  const sample = () => heap.live + heap.garbage + heap.young;
+  return {heap, deps: {gc, sample, turn: async () => undefined, now: () => 0, summarize: () => new Map()}};
+}
+
+describe('MemoryProbe (scripted heap)', () => {
+  test('a file that only produced garbage is screened clean with one full GC in total', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.young = 200 * MiB; // allocate-and-release: young garbage
+    heap.garbage = 10 * MiB; // some promoted garbage
+    const end = await probe.fileEnd();
+    expect(end).toEqual({beforeBytes: 100 * MiB, afterBytes: 110 * MiB, growthBytes: 10 * MiB, exact: false});
+    expect(heap.majors).toBe(1);
+    expect(probe.fileFindings('a.test.js', 'warn')).toEqual([]);
+  });
+
+  test('garbage that crosses the screen is confirmed with full GCs and not reported', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.garbage = 64 * MiB;
+    const end = await probe.fileEnd();
+    expect(end).toMatchObject({growthBytes: 0, exact: true});
+    expect(heap.majors).toBeGreaterThanOrEqual(3);
+    expect(probe.fileFindings('a.test.js', 'warn')).toEqual([]);
+  });
+
+  test('real retention above the threshold becomes a memory finding, with retained-after-teardown', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({growthThresholdBytes: 32 * MiB, retainedThresholdBytes: 32 * MiB}, deps);
+    await probe.fileStart();
+    heap.live += 48 * MiB;
+    await probe.fileEnd();
+    await probe.afterTeardown();
+    const findings = probe.fileFindings('a.test.js', 'warn');
+    expect(findings.map(f => [f.kind, f.resourceType, f.severity, f.scope])).toEqual([
+      ['memory', 'heap', 'warn', 'file'],
+      ['memory', 'heap-after-teardown', 'warn', 'file'],
+    ]);
+    expect(findings[0]!.message).toContain('Heap grew by 48.0 MiB');
+    expect(probe.record()).toMatchObject({
+      heapBeforeBytes: 100 * MiB,
+      heapAfterBytes: 148 * MiB,
+      growthBytes: 48 * MiB,
+      retainedAfterTeardownBytes: 48 * MiB,
+    });
+    expect(probe.fileFindings('a.test.js', 'off')).toEqual([]);
+  });
+
+  test('memory released at teardown is not retained', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.live += 48 * MiB;
+    await probe.fileEnd();
+    heap.live -= 60 * MiB; // the module registry went away
+    await probe.afterTeardown();
+    expect(probe.record()!.retainedAfterTeardownBytes).toBe(-12 * MiB);
+    expect(probe.fileFindings('a.test.js', 'warn').map(f => f.resourceType)).toEqual(['heap']);
+  });
+
+  test('per test: delta and finding only when the exact growth crosses its threshold', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({perTest: true, testGrowthThresholdBytes: 8 * MiB}, deps);
+    await probe.testStart();
+    heap.young = 50 * MiB;
+    const clean = await probe.testEnd();
+    expect(clean).toMatchObject({growthBytes: 0, exact: false});
+    expect(probe.testFinding('a.test.js', ['t'], clean!, 'warn')).toBeUndefined();
+    await probe.testStart();
+    heap.live += 10 * MiB;
+    const leaky = await probe.testEnd();
+    expect(leaky).toMatchObject({growthBytes: 10 * MiB, exact: true});
+    expect(probe.testFinding('a.test.js', ['t'], leaky!, 'warn')).toMatchObject({kind: 'memory', scope: 'test', scopePath: ['t']});
+  });
+
+  test('perTest off and perFile off measure nothing', async () => {
+    const {heap, deps} = scriptedHeap();
+    const probe = new MemoryProbe({perFile: false}, deps);
+    await probe.fileStart();
+    await probe.testStart();
+    expect(await probe.fileEnd()).toBeUndefined();
+    expect(await probe.testEnd()).toBeUndefined();
+    expect(heap.majors + heap.minors).toBe(0);
+    expect(probe.record()).toBeUndefined();
+  });
+});
+
+describe('MemoryProbe (real heap)', () => {
+  const keep: unknown[] = [];
+  afterEach(() => {
+    keep.length = 0;
+  });
+
+  // ~`mib` MiB on the V8 heap (not Buffers): 64 KiB double arrays.
+  function allocate(mib: number): number[][] {
+    const out: number[][] = [];
+    for (let i = 0; i < mib * 16; i++) out.push(Array.from({length: 8192}, (_, j) => i + j + 0.5));
+    return out;
+  }
+
+  test('retaining 48 MiB is flagged; allocating 64 MiB and releasing it is not', async () => {
+    const leaky = new MemoryProbe();
+    await leaky.fileStart();
+    keep.push(allocate(48));
+    await leaky.fileEnd();
+    const leakFindings = leaky.fileFindings('leaky.test.js', 'warn');
+    expect(leakFindings.map(f => f.resourceType)).toEqual(['heap']);
+    expect(leaky.record()!.growthBytes).toBeGreaterThan(44 * MiB);
+    keep.length = 0;
+
+    const clean = new MemoryProbe();
+    await clean.fileStart();
+    let temp: number[][] | undefined = allocate(64);
+    expect(temp.length).toBe(64 * 16);
+    temp = undefined;
+    await clean.fileEnd();
+    expect(clean.fileFindings('clean.test.js', 'warn')).toEqual([]);
+    expect(clean.record()!.growthBytes).toBeLessThan(8 * MiB);
+  });
+
+  test('Buffers count too (external memory)', async () => {
+    const probe = new MemoryProbe({growthThresholdBytes: 16 * MiB});
+    await probe.fileStart();
+    keep.push(Array.from({length: 24}, () => Buffer.alloc(MiB, 1)));
+    await probe.fileEnd();
+    expect(probe.record()!.growthBytes).toBeGreaterThan(20 * MiB);
+    expect(probe.fileFindings('buf.test.js', 'warn')).toHaveLength(1);
+  });
+
+  test('getGc works without --expose-gc and does not leak a gc global into new contexts', async () => {
+    const gc = getGc();
+    gc();
+    gc('minor');
+    expect(vm.runInNewContext('typeof gc')).toBe('undefined');
+    const settled = await collectUntilStable(gc, readHeapBytes);
+    expect(settled.gcCount).toBeGreaterThanOrEqual(2);
+    expect(settled.bytes).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,303 @@
+import type {Finding, HeapGrowthEntry, MemoryRecord, MemorySample, Severity} from '../model';
+import {findingId} from '../state/findingId';
+import {collectUntilStable, getGc, nextTurn, readHeapBytes, type GcFunction, type HeapSampler} from './gc';
+import {diffHeapSummaries, summarizeHeap, type HeapSummary} from './heapSnapshot';
+
+export const MiB = 1024 * 1024;
+
+export interface MemoryProbeSettings {
+  /** Measure each test file. */
+  perFile: boolean;
+  /** Also measure each test (one forced GC per test). */
+  perTest: boolean;
+  growthThresholdBytes: number;
+  retainedThresholdBytes: number;
+  testGrowthThresholdBytes: number;
+  /** Heap snapshots at file start and end, diffed by constructor. */
+  heapDiff: boolean;
+  /** Heap snapshots only once a file's growth crosses the threshold. */
+  snapshotOnLeak: boolean;
+  topN: number;
+  /** No snapshot above this heap size (a snapshot costs ~2× heap memory and seconds). */
+  maxSnapshotHeapBytes: number;
+}
+
+export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
+  perFile: true,
+  perTest: false,
+  growthThresholdBytes: 32 * MiB,
+  retainedThresholdBytes: 32 * MiB,
+  testGrowthThresholdBytes: 8 * MiB,
+  heapDiff: false,
+  snapshotOnLeak: false,
+  topN: 10,
+  maxSnapshotHeapBytes: 128 * MiB,
+};
+
+export interface MemoryProbeDeps {
+  gc?: GcFunction;
+  sample?: HeapSampler;
+  /** Heap summary by constructor (a parsed heap snapshot). */
+  summarize?: () => HeapSummary;
+  now?: () => number;
+  turn?: () => Promise<void>;
+}
+
+export interface MemoryMeasurement {
+  beforeBytes: number;
+  afterBytes: number;
+  growthBytes: number;
+  /** `true` when `afterBytes` came from forced full GCs; `false` = upper bound after a scavenge. */
+  exact: boolean;
+}
+
+function formatBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs >= MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
+  if (abs >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+/**
+ * Heap probe for one test file (one instance per file; the environment drives it).
+ *
+ * Method (the default must stay cheap: a forced full GC costs 13–50+ ms):
+ * - `fileStart` (run_start, after the test file's modules loaded): one full GC, then the
+ *   baseline reading — exact live memory.
+ * - `fileEnd` (run_finish): a young-generation GC (~0.3 ms) and a reading. Live memory can
+ *   only be lower than that reading, so if it is below baseline + threshold the file is
+ *   clean and no full GC is paid. Otherwise full GCs run until two readings agree within
+ *   256 KiB (max 4, one event-loop turn apart so finalizers and external buffers are
+ *   freed) and the verdict uses that exact reading.
+ * - `afterTeardown`: the same screen against the file's baseline → retained bytes.
+ * - per test (opt-in): a full GC at test start, the same screen at test end.
+ * Readings are V8 heap used + external memory (Buffers/ArrayBuffers).
+ */
+export class MemoryProbe {
+  readonly settings: MemoryProbeSettings;
+  readonly warnings: string[] = [];
+  /** Milliseconds spent inside the probe (GCs, readings, snapshots). */
+  costMs = 0;
+  gcCount = 0;
+  private readonly gc: GcFunction;
+  private readonly sample: HeapSampler;
+  private readonly summarize: () => HeapSummary;
+  private readonly now: () => number;
+  private readonly turn: () => Promise<void>;
+  private readonly samples: MemorySample[] = [];
+  private file: MemoryMeasurement | undefined;
+  private baseline: number | undefined;
+  private retainedBytes: number | undefined;
+  private retainedExact = false;
+  private testBaseline: number | undefined;
+  private startSummary: HeapSummary | undefined;
+  private endSummary: HeapSummary | undefined;
+  private topGrowth: HeapGrowthEntry[] | undefined;
+  private topGrowthMethod: string | undefined;
+
+  constructor(settings: Partial<MemoryProbeSettings> = {}, deps: MemoryProbeDeps = {}) {
+    this.settings = {...DEFAULT_MEMORY_SETTINGS, ...settings};
+    this.gc = deps.gc ?? getGc();
+    this.sample = deps.sample ?? readHeapBytes;
+    this.summarize = deps.summarize ?? summarizeHeap;
+    this.now = deps.now ?? (() => performance.now());
+    this.turn = deps.turn ?? nextTurn;
+  }
+
+  async fileStart(): Promise<void> {
+    if (!this.settings.perFile) return;
+    await this.timed(async () => {
+      this.fullGc();
+      this.baseline = this.sample();
+      this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
+      if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
+    });
+  }
+
+  /** Measures the file's growth; returns undefined when fileStart did not run. */
+  async fileEnd(): Promise<MemoryMeasurement | undefined> {
+    const baseline = this.baseline;
+    if (baseline === undefined) return undefined;
+    return this.timed(async () => {
+      const reading = await this.screen(baseline, this.settings.growthThresholdBytes);
+      this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+      this.file = reading;
+      const leaking = reading.exact && reading.growthBytes >= this.settings.growthThresholdBytes;
+      if (this.settings.heapDiff && this.startSummary) {
+        this.endSummary = this.trySummarize('file end');
+        if (this.endSummary) {
+          this.topGrowth = diffHeapSummaries(this.startSummary, this.endSummary, this.settings.topN);
+          this.topGrowthMethod = 'file start → file end';
+        }
+      } else if (this.settings.snapshotOnLeak && leaking) {
+        // No start snapshot exists (taking one per file would cost seconds), so compare
+        // the end of the file with the heap after its teardown: what teardown releases is
+        // what the file's modules held; if teardown releases nothing, end → after
+        // teardown shows nothing and the record says so.
+        this.endSummary = this.trySummarize('file end');
+      }
+      return reading;
+    });
+  }
+
+  /** After the environment's teardown: memory the file added that is still reachable. */
+  async afterTeardown(): Promise<void> {
+    const baseline = this.baseline;
+    if (baseline === undefined || !this.file) return;
+    await this.timed(async () => {
+      // Exact when the file already looked leaky, so the two numbers can be compared.
+      const force = this.file!.exact && this.file!.growthBytes >= this.settings.growthThresholdBytes;
+      const reading = await this.screen(baseline, this.settings.retainedThresholdBytes, force);
+      this.retainedBytes = reading.growthBytes;
+      this.retainedExact = reading.exact;
+      this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+      if (this.endSummary && !this.topGrowth) {
+        const after = this.trySummarize('after teardown');
+        if (after) {
+          this.topGrowth = diffHeapSummaries(after, this.endSummary, this.settings.topN);
+          this.topGrowthMethod = 'released by teardown (file end → after teardown)';
+        }
+      }
+    });
+  }
+
+  async testStart(): Promise<void> {
+    if (!this.settings.perTest) return;
+    await this.timed(async () => {
+      this.fullGc();
+      this.testBaseline = this.sample();
+    });
+  }
+
+  /** The test's growth (exact when it crossed the threshold, else an upper bound). */
+  async testEnd(): Promise<MemoryMeasurement | undefined> {
+    const baseline = this.testBaseline;
+    this.testBaseline = undefined;
+    if (baseline === undefined) return undefined;
+    return this.timed(() => this.screen(baseline, this.settings.testGrowthThresholdBytes));
+  }
+
+  record(): MemoryRecord | undefined {
+    if (this.baseline === undefined || !this.file) return undefined;
+    const record: MemoryRecord = {
+      heapBeforeBytes: this.file.beforeBytes,
+      heapAfterBytes: this.file.afterBytes,
+      growthBytes: this.file.growthBytes,
+      samples: [...this.samples],
+    };
+    if (this.retainedBytes !== undefined) record.retainedAfterTeardownBytes = this.retainedBytes;
+    if (this.topGrowth) record.topGrowth = this.topGrowth;
+    return record;
+  }
+
+  /** File-scope `memory` findings (growth during the file, retained after teardown). */
+  fileFindings(file: string, severity: Severity | 'off'): Finding[] {
+    if (severity === 'off' || !this.file) return [];
+    const findings: Finding[] = [];
+    const details = {
+      heapBeforeBytes: this.file.beforeBytes,
+      heapAfterBytes: this.file.afterBytes,
+      growthBytes: this.file.growthBytes,
+      thresholdBytes: this.settings.growthThresholdBytes,
+      gcCount: this.gcCount,
+      probeMs: Math.round(this.costMs),
+      ...(this.topGrowth ? {topGrowth: this.topGrowth, topGrowthMethod: this.topGrowthMethod} : {}),
+    };
+    if (this.file.exact && this.file.growthBytes >= this.settings.growthThresholdBytes) {
+      const top = this.topGrowth?.[0];
+      findings.push({
+        id: findingId([file, 'file', 'memory', 'growth']),
+        kind: 'memory',
+        severity,
+        scope: 'file',
+        scopePath: [],
+        resourceType: 'heap',
+        message:
+          `Heap grew by ${formatBytes(this.file.growthBytes)} from the start to the end of this file's tests, measured after forced GC ` +
+          `(threshold ${formatBytes(this.settings.growthThresholdBytes)})` +
+          (top ? `; largest growth: ${top.constructor} ×${top.count} (${formatBytes(top.bytes)})` : ''),
+        stack: [],
+        details,
+      });
+    }
+    if (this.retainedExact && this.retainedBytes !== undefined && this.retainedBytes >= this.settings.retainedThresholdBytes) {
+      findings.push({
+        id: findingId([file, 'file', 'memory', 'retained']),
+        kind: 'memory',
+        severity,
+        scope: 'file',
+        scopePath: [],
+        resourceType: 'heap-after-teardown',
+        message:
+          `${formatBytes(this.retainedBytes)} allocated by this file was still reachable after its environment was torn down ` +
+          `(threshold ${formatBytes(this.settings.retainedThresholdBytes)})`,
+        stack: [],
+        details: {...details, retainedAfterTeardownBytes: this.retainedBytes, thresholdBytes: this.settings.retainedThresholdBytes},
+      });
+    }
+    return findings;
+  }
+
+  /** A test-scope `memory` finding when the test's exact growth crossed the threshold. */
+  testFinding(file: string, scopePath: string[], measurement: MemoryMeasurement, severity: Severity | 'off'): Finding | undefined {
+    if (severity === 'off' || !measurement.exact || measurement.growthBytes < this.settings.testGrowthThresholdBytes) return undefined;
+    return {
+      id: findingId([file, 'test', ...scopePath, 'memory']),
+      kind: 'memory',
+      severity,
+      scope: 'test',
+      scopePath: [...scopePath],
+      resourceType: 'heap',
+      message: `Heap grew by ${formatBytes(measurement.growthBytes)} during this test, measured after forced GC (threshold ${formatBytes(this.settings.testGrowthThresholdBytes)})`,
+      stack: [],
+      details: {
+        heapBeforeBytes: measurement.beforeBytes,
+        heapAfterBytes: measurement.afterBytes,
+        growthBytes: measurement.growthBytes,
+        thresholdBytes: this.settings.testGrowthThresholdBytes,
+      },
+    };
+  }
+
+  /** Cheap upper bound first; full GCs only when the bound crosses `threshold` (or `force`). */
+  private async screen(baseline: number, threshold: number, force = false): Promise<MemoryMeasurement> {
+    this.gc('minor');
+    const bound = this.sample();
+    if (!force && bound - baseline < threshold) {
+      return {beforeBytes: baseline, afterBytes: bound, growthBytes: bound - baseline, exact: false};
+    }
+    const settled = await collectUntilStable(this.gc, this.sample, {turn: this.turn});
+    this.gcCount += settled.gcCount;
+    return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true};
+  }
+
+  private fullGc(): void {
+    this.gc('major');
+    this.gcCount++;
+  }
+
+  private trySummarize(when: string): HeapSummary | undefined {
+    const heap = this.sample();
+    if (heap > this.settings.maxSnapshotHeapBytes) {
+      this.warnings.push(
+        `heap snapshot at ${when} skipped: heap is ${formatBytes(heap)}, above maxSnapshotHeapBytes (${formatBytes(this.settings.maxSnapshotHeapBytes)})`,
+      );
+      return undefined;
+    }
+    try {
+      return this.summarize();
+    } catch (error) {
+      this.warnings.push(`heap snapshot at ${when} failed: ${(error as Error)?.message ?? String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async timed<T>(body: () => Promise<T>): Promise<T> {
+    const start = this.now();
+    try {
+      return await body();
+    } finally {
+      this.costMs += this.now() - start;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import {describeValue, invalidOption, LeakwatchError} from '../errors';
+import {DEFAULT_MEMORY_SETTINGS, type MemoryProbeSettings} from './MemoryProbe';
+
+/** `testEnvironmentOptions.leakwatch.memory`. */
+export interface MemoryOptions {
+  /** Also measure each test after a forced GC (costs one full GC per test). @default false */
+  perTest?: boolean;
+  /** A file whose heap grows by this much (after GC) gets a `memory` finding. @default 33554432 (32 MiB) */
+  growthThresholdBytes?: number;
+  /** Memory still reachable after the file's teardown that gets a finding. @default 33554432 (32 MiB) */
+  retainedThresholdBytes?: number;
+  /** Per-test growth that gets a finding (with `perTest`). @default 8388608 (8 MiB) */
+  testGrowthThresholdBytes?: number;
+  /** Heap snapshots at file start and end, top growth by constructor (seconds per file). @default false */
+  heapDiff?: boolean;
+  /** Heap snapshots only for files whose growth crossed the threshold. @default false */
+  snapshotOnLeak?: boolean;
+  /** Constructors listed in `topGrowth`. @default 10 */
+  topN?: number;
+  /** No heap snapshot above this heap size. @default 134217728 (128 MiB) */
+  maxSnapshotHeapBytes?: number;
+}
+
+const MEMORY_KEYS = [
+  'perTest',
+  'growthThresholdBytes',
+  'retainedThresholdBytes',
+  'testGrowthThresholdBytes',
+  'heapDiff',
+  'snapshotOnLeak',
+  'topN',
+  'maxSnapshotHeapBytes',
+] as const satisfies ReadonlyArray<keyof MemoryOptions>;
+
+function bytes(key: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw invalidOption(key, value, 'a non-negative number of bytes, e.g. 33554432 for 32 MiB');
+  }
+  return value;
+}
+
+function bool(key: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw invalidOption(key, value, 'a boolean');
+  return value;
+}
+
+/** Validates the `memory` option: `false` turns measuring off, `true`/omitted = defaults. */
+export function resolveMemoryOptions(input: unknown): MemoryProbeSettings {
+  if (input === undefined || input === true) return {...DEFAULT_MEMORY_SETTINGS};
+  if (input === false) return {...DEFAULT_MEMORY_SETTINGS, perFile: false, perTest: false};
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalidOption('memory', input, `a boolean or an object with any of ${MEMORY_KEYS.join(', ')}`);
+  }
+  const record = input as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!(MEMORY_KEYS as readonly string[]).includes(key)) {
+      throw new LeakwatchError(
+        'LW_UNKNOWN_OPTION',
+        `Leakwatch: unknown option "memory.${key}". Valid keys are: ${MEMORY_KEYS.join(', ')}.`,
+      );
+    }
+  }
+  const settings: MemoryProbeSettings = {...DEFAULT_MEMORY_SETTINGS};
+  if (record.perTest !== undefined) settings.perTest = bool('memory.perTest', record.perTest);
+  if (record.heapDiff !== undefined) settings.heapDiff = bool('memory.heapDiff', record.heapDiff);
+  if (record.snapshotOnLeak !== undefined) settings.snapshotOnLeak = bool('memory.snapshotOnLeak', record.snapshotOnLeak);
+  for (const key of ['growthThresholdBytes', 'retainedThresholdBytes', 'testGrowthThresholdBytes', 'maxSnapshotHeapBytes'] as const) {
+    if (record[key] !== undefined) settings[key] = bytes(`memory.${key}`, record[key]);
+  }
+  if (record.topN !== undefined) {
+    const value = record.topN;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
+      throw invalidOption('memory.topN', value, `an integer from 1 to 1000 (received ${describeValue(value)})`);
+    }
+    settings.topN = value;
+  }
+  return settings;
+}
