@@ -52,3 +52,6 @@ export type {StateGetter, SerializedState, SerializeOptions, StatePathChange} fr
 export {resolveStateOptions} from './state/stateOptions';
 export type {StateOptions, ResolvedStateOptions} from './state/stateOptions';
 export {findingId} from './state/findingId';
+export {measureLeak, expectNoLeak, describeVerdict, leakMatchers, MemoryLeakError} from './memory/expectNoLeak';
+export type {LeakCheckOptions, LeakVerdict} from './memory/expectNoLeak';
+export {theilSenSlope, mannKendall, olsSlope, normalCdf} from './memory/stats';

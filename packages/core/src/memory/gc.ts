@@ -1,4 +1,5 @@
 import * as v8 from 'node:v8';
+import {setImmediate as realSetImmediate} from 'node:timers';
 import * as vm from 'node:vm';
 
 /** Forces a garbage collection; `minor` = young generation only (a scavenge, ~0.3 ms). */
@@ -44,9 +45,12 @@ export const readHeapBytes: HeapSampler = () => {
   return stats.used_heap_size + stats.external_memory;
 };
 
-/** One macrotask turn: lets FinalizationRegistry and weak callbacks run between GCs. */
+/**
+ * One macrotask turn: lets FinalizationRegistry and weak callbacks run between GCs. From
+ * `node:timers`, not the global, so a test's fake timers cannot stall it.
+ */
 export function nextTurn(): Promise<void> {
-  return new Promise(resolve => setImmediate(resolve));
+  return new Promise(resolve => realSetImmediate(resolve));
 }
 
 export interface SettledReading {
