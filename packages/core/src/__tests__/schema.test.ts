@@ -4,7 +4,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import {FINDING_KINDS, type Finding, type RunReport} from '../model';
 
 const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schema', 'run-report.schema.json'), 'utf8')) as object;
-const validate = new Ajv2020({allErrors: true, strict: true, strictRequired: false}).compile<RunReport>(schema);
+const validate = new Ajv2020({allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false}).compile<RunReport>(schema);
 
 function finding(overrides: Partial<Finding> = {}): Finding {
   return {

@@ -10,7 +10,7 @@ import {finding} from './fixtures';
 const schema = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', '..', 'core', 'schema', 'run-report.schema.json'), 'utf8'),
 ) as object;
-const validate = new Ajv2020({allErrors: true, strictRequired: false}).compile(schema);
+const validate = new Ajv2020({allErrors: true, strict: true, allowUnionTypes: true, validateFormats: false}).compile(schema);
 
 let rootDir: string;
 beforeEach(() => {
