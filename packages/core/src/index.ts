@@ -36,7 +36,7 @@ export type {SidecarReadResult} from './sidecar';
 // Memory probe, heap snapshot diff, state snapshots and watchState (issue #4).
 export {MemoryProbe, DEFAULT_MEMORY_SETTINGS, MiB} from './memory/MemoryProbe';
 export type {MemoryProbeSettings, MemoryProbeDeps, MemoryMeasurement} from './memory/MemoryProbe';
-export {getGc, readHeapBytes, collectUntilStable, nextTurn} from './memory/gc';
+export {getGc, readHeapBytes, readDataHeapBytes, collectUntilStable, nextTurn} from './memory/gc';
 export type {GcFunction, HeapSampler, SettledReading} from './memory/gc';
 export {summarizeHeap, summarizeSnapshot, diffHeapSummaries} from './memory/heapSnapshot';
 export type {HeapSummary} from './memory/heapSnapshot';

@@ -1,12 +1,12 @@
-import {getGc, nextTurn, readHeapBytes, type GcFunction, type HeapSampler} from './gc';
+import {getGc, nextTurn, readDataHeapBytes, type GcFunction, type HeapSampler} from './gc';
 import {mannKendall, olsSlope, theilSenSlope} from './stats';
 
 export interface LeakCheckOptions {
-  /** Runs of `fn` that are measured (spread over `samples`). @default 300 */
+  /** Runs of `fn` that are measured (spread over `samples`). @default 1000 */
   iterations?: number;
   /** Heap readings after GC (the first before any measured run). @default 20 */
   samples?: number;
-  /** Unmeasured runs first, so JIT, lazy caches and module init settle. @default 3 × iterations per sample */
+  /** Unmeasured runs first, so JIT, lazy caches and module init settle. @default max(3 × iterations per sample, 100) */
   warmup?: number;
   /** Slopes below this many bytes per run pass even when significant. @default 16 */
   thresholdBytesPerIteration?: number;
@@ -57,13 +57,13 @@ export async function measureLeak(fn: () => unknown, options: LeakCheckOptions =
     throw new TypeError(`Leakwatch: expectNoLeak(fn) needs a function to run repeatedly; received ${typeof fn}.`);
   }
   const samples = positiveInteger('samples', options.samples, 20, 4);
-  const iterations = positiveInteger('iterations', options.iterations, 300);
+  const iterations = positiveInteger('iterations', options.iterations, 1000);
   const perSample = Math.max(1, Math.ceil(iterations / (samples - 1)));
-  const warmup = positiveInteger('warmup', options.warmup, perSample * 3, 0);
+  const warmup = positiveInteger('warmup', options.warmup, Math.max(perSample * 3, 100), 0);
   const threshold = options.thresholdBytesPerIteration ?? 16;
   const zCritical = options.zCritical ?? 2.58;
   const gc = options.gc ?? getGc();
-  const sample = options.sample ?? readHeapBytes;
+  const sample = options.sample ?? readDataHeapBytes;
   const turn = options.turn ?? nextTurn;
   const now = options.now ?? (() => performance.now());
   const started = now();

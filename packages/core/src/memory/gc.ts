@@ -46,6 +46,19 @@ export const readHeapBytes: HeapSampler = () => {
 };
 
 /**
+ * readHeapBytes without V8's code spaces: optimized code appears in steps as a function
+ * gets hot, which a repeat-and-fit test would read as a trend.
+ */
+export const readDataHeapBytes: HeapSampler = () => {
+  const stats = v8.getHeapStatistics();
+  let bytes = stats.used_heap_size + stats.external_memory;
+  for (const space of v8.getHeapSpaceStatistics()) {
+    if (space.space_name.startsWith('code')) bytes -= space.space_used_size;
+  }
+  return bytes;
+};
+
+/**
  * One macrotask turn: lets FinalizationRegistry and weak callbacks run between GCs. From
  * `node:timers`, not the global, so a test's fake timers cannot stall it.
  */
