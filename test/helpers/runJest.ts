@@ -17,7 +17,7 @@ export interface RunJestOptions {
   env?: Record<string, string | undefined>;
   /** Distinguishes copies of the same scenario run side by side (e.g. `w2`, `i`). */
   label?: string;
-  /** Kill Jest after this long. @default 120000 */
+  /** Kill Jest after this long. @default 90000 */
   timeoutMs?: number;
 }
 
@@ -32,6 +32,8 @@ export interface RunJestResult {
   /** Parsed `leakwatch-report/leakwatch.json`, validated against the schema; undefined if absent. */
   report: RunReport | undefined;
   junitXml: string | undefined;
+  /** Pids of processes still running in the scenario copy after Jest exited (now killed). */
+  strayProcesses: number[];
   /** Absolute path of the copy Jest ran in (its rootDir). */
   dir: string;
   durationMs: number;
@@ -63,7 +65,7 @@ export function normalizeOutput(text: string, dir: string): string {
 }
 
 export async function runJest(scenario: string, options: RunJestOptions): Promise<RunJestResult> {
-  const {major, args = [], env = {}, label, timeoutMs = 120_000} = options;
+  const {major, args = [], env = {}, label, timeoutMs = 90_000} = options;
   const dir = copyScenario(scenario, major, label);
   const jestBin = path.join(projectDir(major), 'node_modules/jest/bin/jest.js');
   const childEnv: Record<string, string | undefined> = {...process.env};
@@ -77,18 +79,38 @@ export async function runJest(scenario: string, options: RunJestOptions): Promis
   // A fresh cacheDirectory per run: Jest runs files in band when cached timings say
   // they are fast, which would silently turn a `-w 2` run into an in-band one.
   const fullArgs = [jestBin, `--cacheDirectory=${path.join(dir, '.jest-cache')}`, ...args];
-  const child = spawn(process.execPath, fullArgs, {cwd: dir, env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe']});
+  // Own process group, so a hung run can be killed with everything it started.
+  const child = spawn(process.execPath, fullArgs, {cwd: dir, env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   let rawStdout = '';
   let rawStderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (rawStdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (rawStderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  let hangTimer: NodeJS.Timeout | undefined;
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    rawStderr += chunk;
+    // Jest says so when something keeps it alive after the run; it would wait forever.
+    if (!hangTimer && rawStderr.includes('Jest did not exit one second after the test run has completed')) {
+      hangTimer = setTimeout(killGroup, 3000);
+    }
+  });
+  const timer = setTimeout(killGroup, timeoutMs);
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, sig) => resolve([code, sig]));
-  }).finally(() => clearTimeout(timer));
+  }).finally(() => {
+    clearTimeout(timer);
+    clearTimeout(hangTimer);
+  });
   const durationMs = Date.now() - started;
-  if (signal === 'SIGKILL') rawStderr += `\n[runJest] killed after ${timeoutMs} ms\n`;
+  const strays = killStrayProcesses(dir);
+  if (strays.length) rawStderr += `\n[runJest] killed ${strays.length} process(es) still running in ${dir} after Jest exited: ${strays.join(', ')}\n`;
+  if (signal === 'SIGKILL') rawStderr += `\n[runJest] killed after ${durationMs} ms${hangTimer ? ' (Jest did not exit)' : ''}\n`;
 
   const reportFile = path.join(dir, 'leakwatch-report/leakwatch.json');
   let report: RunReport | undefined;
@@ -107,9 +129,38 @@ export async function runJest(scenario: string, options: RunJestOptions): Promis
     rawStderr,
     report,
     junitXml,
+    strayProcesses: strays,
     dir,
     durationMs,
   };
+}
+
+/**
+ * Processes a fixture started and nobody stopped (e.g. leaked children under the stock
+ * environment, or after a hung run) would outlive the suite; they are found by their
+ * working directory, which is inside the scenario copy, and killed by pid.
+ */
+export function killStrayProcesses(dir: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const killed: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let cwd: string;
+    try {
+      cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
+    } catch {
+      continue;
+    }
+    if (cwd === dir || cwd.startsWith(`${dir}${path.sep}`)) {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        killed.push(Number(entry));
+      } catch {
+        // exited meanwhile
+      }
+    }
+  }
+  return killed;
 }
 
 /** One line for a failed expectation: what Jest printed, trimmed. */

@@ -35,6 +35,8 @@ describe.each(RUNS)('clean look-alikes on Jest %i (%s)', (major, mode) => {
     expect(report.files.map(f => f.path).sort()).toEqual(FILES);
     expect(allFindings(report).map(describeFinding)).toEqual([]);
     expect(report.files.filter(f => !f.instrumented || f.status !== 'passed').map(f => `${f.path}: ${f.status}, instrumented ${f.instrumented}`)).toEqual([]);
+    // Zero findings mean something only if Leakwatch was watching: no file may carry a warning.
+    expect(report.files.filter(f => f.warnings.length > 0 || f.leakStatus !== 'clean').map(f => `${f.path}: ${f.leakStatus} ${JSON.stringify(f.warnings)}`)).toEqual([]);
     expect(report.summary).toMatchObject({files: FILES.length, failed: 0, findings: 0, filesWithLeaks: 0});
     const notPassed = report.files.flatMap(f => f.tests.filter(t => t.status !== 'passed').map(t => `${f.path} ${t.fullName}: ${t.status}`));
     expect(notPassed).toEqual([]);

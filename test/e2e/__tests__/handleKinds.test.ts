@@ -86,8 +86,13 @@ describe.each(RUNS)('handle-kinds on Jest %i (%s)', (major, mode) => {
     expect(result.report!.files.map(f => f.path).sort()).toEqual(KINDS.map(kind => `__tests__/${kind}.test.js`).sort());
   });
 
+  test('every file was watched without problems', () => {
+    expect(result.report!.files.filter(f => !f.instrumented || f.warnings.length > 0).map(f => `${f.path}: instrumented ${f.instrumented} ${JSON.stringify(f.warnings)}`)).toEqual([]);
+  });
+
   test('cleanup leaves nothing that keeps Jest or a worker alive', () => {
     expect(`${result.stdout}\n${result.stderr}`).not.toMatch(EXIT_PROBLEMS);
+    expect(result.strayProcesses).toEqual([]);
   });
 
   test.each(KINDS)('%s: reported with kind, scope, test and line from every scope', kind => {

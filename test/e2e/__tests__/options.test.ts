@@ -56,11 +56,11 @@ describe.each([29, 30] as JestMajor[])('options on Jest %i', major => {
 });
 
 describe.each([29, 30] as JestMajor[])('invalid options on Jest %i', major => {
-  const MESSAGES: Record<string, string> = {
-    '__tests__/unknown-key.test.js':
-      'Leakwatch: unknown option "sevrity". Valid options are: severity, ignore, settleMs, settleMsByKind, cleanup, reportUnref, outputDir, stackDepth.',
-    '__tests__/wrong-type.test.js': 'Leakwatch: option "settleMs" must be a non-negative number; received "fast".',
-    '__tests__/bad-regex.test.js': 'Leakwatch: option "ignore[0].stack" is not a valid regular expression: "/(unclosed/"',
+  // What was received, what is valid; the list of valid keys grows with features, so only its start is pinned.
+  const MESSAGES: Record<string, RegExp> = {
+    '__tests__/unknown-key.test.js': /Leakwatch: unknown option "sevrity"\. Valid options are: severity, ignore, settleMs, [^\n]*\./,
+    '__tests__/wrong-type.test.js': /Leakwatch: option "settleMs" must be a non-negative number; received "fast"\./,
+    '__tests__/bad-regex.test.js': /Leakwatch: option "ignore\[0\]\.stack" is not a valid regular expression: "\/\(unclosed\/"/,
   };
 
   test('a per-file option error fails that file with a clear message; other files run', async () => {
@@ -68,10 +68,10 @@ describe.each([29, 30] as JestMajor[])('invalid options on Jest %i', major => {
     if (result.exitCode !== 1) console.log(describeRun(result));
     expect({exitCode: result.exitCode, signal: result.signal}).toEqual({exitCode: 1, signal: null});
     for (const [file, message] of Object.entries(MESSAGES)) {
-      expect(result.stderr).toContain(message);
+      expect(result.stderr).toMatch(message);
       const record = result.report?.files.find(f => f.path === file);
       expect(record).toMatchObject({status: 'error', instrumented: false});
-      expect(record?.error).toContain(message);
+      expect(record?.error).toMatch(message);
     }
     expect(result.stderr).toMatch(/FAIL __tests__\/unknown-key\.test\.js[\s\S]*Test suite failed to run/);
     expect(result.stderr).toMatch(/PASS __tests__\/valid\.test\.js/);
