@@ -34,7 +34,8 @@ const TYPE_KINDS: Record<string, FindingKind> = {
 };
 
 // Terminal handles are Jest's own stdio; they never keep a process alive on their own.
-const IGNORED_TYPES = new Set(['TTYWRAP', 'SIGNALWRAP']);
+// Callbacks and requests already queued finish by themselves; they do not hang a process.
+const IGNORED_TYPES = new Set(['TTYWRAP', 'SIGNALWRAP', 'TickObject', 'Microtask', 'PROMISE', 'FSREQCALLBACK', 'FSREQPROMISE', 'GETADDRINFOREQWRAP', 'WRITEWRAP', 'SHUTDOWNWRAP']);
 // Frames inside Jest, this reporter or the capture itself are machinery, not the leak.
 const MACHINERY = /(^|[/\\])node_modules[/\\](jest|@jest[/\\][^/\\]+|jest-[^/\\]+|why-is-node-running)[/\\]|[/\\]packages[/\\]jest-reporter[/\\](dist|src)[/\\]|(^|[/\\])@leakwatch[/\\]jest-reporter[/\\]/;
 
@@ -94,22 +95,52 @@ function relativeTo(rootDir: string, file: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? file : rel).split(path.sep).join('/');
 }
 
+const ACTIVE_NAMES: Record<string, string> = {
+  TCPSocketWrap: 'TCPWRAP',
+  TCPServerWrap: 'TCPSERVERWRAP',
+  PipeWrap: 'PIPEWRAP',
+  PipeServerWrap: 'PIPESERVERWRAP',
+  FSEventWrap: 'FSEVENTWRAP',
+  StatWatcher: 'STATWATCHER',
+  ProcessWrap: 'PROCESSWRAP',
+  UDPWrap: 'UDPWRAP',
+  TTYWrap: 'TTYWRAP',
+  SignalWrap: 'SIGNALWRAP',
+  Timeout: 'Timeout',
+  Immediate: 'Immediate',
+};
+
+/** `process.getActiveResourcesInfo()` names → async_hooks type names (what the capture reports). */
+export function normalizeActiveType(name: string): string {
+  return ACTIVE_NAMES[name] ?? name.toUpperCase();
+}
+
+// Requests (an fs or dns call in flight) finish on their own; they do not hang a process.
+const TRANSIENT = /Req|^WriteWrap$|^ShutdownWrap$/;
+
 /**
- * Resources that are alive but were created before the capture started (globalSetup runs
- * before Jest constructs reporters), so no stack is known: listed by type.
+ * Resources that keep the process alive but have no captured stack: created before the
+ * capture started (globalSetup runs before Jest constructs reporters). Counted by type:
+ * active resources minus every captured one (also Jest's own) minus the process's stdio handles.
  */
-export function uncapturedFindings(activeTypes: readonly string[], captured: readonly Finding[]): Finding[] {
+export function uncapturedFindings(activeTypes: readonly string[], capturedTypes: readonly string[], stdioHandles: readonly string[] = []): Finding[] {
   const counts = new Map<string, number>();
-  for (const type of activeTypes) {
-    if (type === 'TTYWrap' || type === 'TTYWRAP') continue;
+  for (const name of activeTypes) {
+    if (TRANSIENT.test(name)) continue;
+    const type = normalizeActiveType(name);
+    if (IGNORED_TYPES.has(type)) continue;
     counts.set(type, (counts.get(type) ?? 0) + 1);
   }
-  if (captured.length > 0 || counts.size === 0) return [];
+  for (const type of [...capturedTypes, ...stdioHandles]) {
+    const left = counts.get(type);
+    if (left !== undefined) counts.set(type, left - 1);
+  }
   return [...counts.entries()]
+    .filter(([, count]) => count > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([type, count], index) => ({
-      id: `main:uncaptured:${index + 1}:${type}`,
-      kind: 'other' as const,
+    .map(([type, count]) => ({
+      id: `main:uncaptured:${type}`,
+      kind: TYPE_KINDS[type] ?? 'other',
       severity: 'error' as const,
       scope: 'file' as const,
       scopePath: [],
@@ -120,13 +151,34 @@ export function uncapturedFindings(activeTypes: readonly string[], captured: rea
     }));
 }
 
+/** Handle types of the process's own stdout/stderr (pipes or terminals), which are not leaks. */
+function stdioHandleTypes(): string[] {
+  const types: string[] = [];
+  for (const stream of [process.stdout, process.stderr]) {
+    const name = (stream as unknown as {_handle?: {constructor?: {name?: string}}})._handle?.constructor?.name;
+    if (name === 'Pipe') types.push('PIPEWRAP');
+    else if (name === 'TTY') types.push('TTYWRAP');
+    else if (name === 'TCP') types.push('TCPWRAP');
+  }
+  return types;
+}
+
 /**
  * Starts why-is-node-running's async_hooks capture now (it records a stack for every
  * resource created from here on) and returns how to collect what is still alive later.
  */
 export function startHangCapture(): HangCapture {
-  // why-is-node-running is ESM-only; importing it enables its hook.
-  const loaded: Promise<WhyModule> = import('why-is-node-running') as Promise<WhyModule>;
+  // why-is-node-running is ESM-only; importing it enables its hook. A synchronous require
+  // (Node >= 20.19 loads ESM that way) enables it now, before globalTeardown and the rest of
+  // the run; an import() would only finish some event-loop turns later and miss resources
+  // created meanwhile. Older Node falls back to import().
+  let loaded: Promise<WhyModule>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = Promise.resolve(require('why-is-node-running') as WhyModule);
+  } catch {
+    loaded = import('why-is-node-running') as Promise<WhyModule>;
+  }
   loaded.catch(() => undefined);
   return {
     async collect(rootDir: string): Promise<Finding[]> {
@@ -134,8 +186,10 @@ export function startHangCapture(): HangCapture {
       const lines: string[] = [];
       const sink = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
       why.default({error: sink, log: sink});
-      const captured = entriesToFindings(parseWhyOutput(lines), process.cwd(), rootDir);
-      return [...captured, ...uncapturedFindings(process.getActiveResourcesInfo(), captured)];
+      const entries = parseWhyOutput(lines);
+      const captured = entriesToFindings(entries, process.cwd(), rootDir);
+      const uncaptured = uncapturedFindings(process.getActiveResourcesInfo(), entries.map(entry => entry.type), stdioHandleTypes());
+      return [...captured, ...uncaptured];
     },
   };
 }

@@ -26,7 +26,8 @@ function mainProcessLines(main: readonly Finding[], paint: Paint, top: number): 
   if (main.length === 0) return [];
   const lines = [paint('red', `  ${main.length} handle${main.length === 1 ? '' : 's'} keep${main.length === 1 ? 's' : ''} the main Jest process alive:`)];
   for (const finding of main.slice(0, top)) {
-    lines.push(`    ${safe(finding.resourceType)}  ${paint('dim', `at ${safe(where(finding))}`)}`);
+    const origin = finding.location ? `at ${where(finding)}` : finding.message;
+    lines.push(`    ${safe(finding.resourceType)}  ${paint('dim', safe(origin))}`);
     for (const frame of finding.stack.slice(0, 3)) lines.push(paint('dim', `      at ${safe(frame)}`));
   }
   return lines;
