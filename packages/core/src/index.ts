@@ -61,3 +61,5 @@ export {watchFileHandleGc} from './gc/fileHandleWarnings';
 export type {FdOrigin} from './gc/fileHandleWarnings';
 export {unclosedToFinding} from './gc/unclosedFindings';
 export type {UnclosedFindingContext} from './gc/unclosedFindings';
+export {FileProbes} from './probes/FileProbes';
+export type {FileProbesOptions, ProbeSink, ProbeEvent, ProbeState, ProbeTest} from './probes/FileProbes';

@@ -1,0 +1,103 @@
+import {EventEmitter} from 'node:events';
+import * as vm from 'node:vm';
+import type {Finding} from '../model';
+import {resolveOptions} from '../options';
+import {FileProbes, type ProbeTest} from '../probes/FileProbes';
+import {trackResource} from '../gc/trackResource';
+import {watchState} from '../state/watchState';
+
+function harness(leakwatch: Record<string, unknown> = {}) {
+  const global = vm.runInContext('this', vm.createContext({})) as Record<PropertyKey, unknown>;
+  const sandboxProcess = Object.assign(new EventEmitter(), {env: {A: '1'} as Record<string, string | undefined>});
+  const realProcess = Object.assign(new EventEmitter(), {env: {} as Record<string, string | undefined>, cwd: () => '/root'});
+  const testFindings = new Map<string, Finding[]>();
+  const fileFindings: Finding[] = [];
+  const deltas = new Map<string, number>();
+  const probes = new FileProbes(
+    {
+      global,
+      sandboxProcess,
+      realProcess,
+      testPath: '/root/src/a.test.js',
+      rootDir: '/root',
+      options: resolveOptions(leakwatch),
+      allowGlobals: ['myEnvOption'],
+    },
+    {
+      addTestFinding: (titlePath, finding) => testFindings.set(titlePath.join(' › '), [...(testFindings.get(titlePath.join(' › ')) ?? []), finding]),
+      addFileFinding: finding => fileFindings.push(finding),
+      setTestMemoryDelta: (titlePath, bytes) => deltas.set(titlePath.join(' › '), bytes),
+    },
+  );
+  const state = {unhandledErrors: [] as unknown[]};
+  const root = {name: 'ROOT_DESCRIBE_BLOCK'};
+  const suite = {name: 'suite', parent: root};
+  const run = async (name: string, body: () => void | Promise<void>): Promise<ProbeTest> => {
+    const test: ProbeTest = {name, parent: suite, errors: []};
+    await probes.handleTestEvent({name: 'test_start', test}, state);
+    await body();
+    await probes.handleTestEvent({name: 'test_done', test}, state);
+    return test;
+  };
+  return {global, sandboxProcess, probes, state, run, testFindings, fileFindings, deltas};
+}
+
+describe('FileProbes', () => {
+  test('state findings go to the test that caused them; severity error fails that test', async () => {
+    const h = harness({severity: {env: 'error'}, memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('clean', () => undefined);
+    const polluter = await h.run('pollutes', () => {
+      h.global.leaked = 1;
+      h.global.myEnvOption = 2; // a testEnvironmentOptions key: allowed
+      h.sandboxProcess.env.B = '2';
+    });
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    await h.probes.afterTeardown();
+    expect([...h.testFindings.keys()]).toEqual(['suite › pollutes']);
+    expect(h.testFindings.get('suite › pollutes')!.map(f => `${f.kind}:${f.severity}`)).toEqual(['global:warn', 'env:error']);
+    expect(polluter.errors).toHaveLength(1);
+    expect(String((polluter.errors[0] as Error).message)).toContain('B was added in process.env by this test');
+    expect(h.fileFindings).toEqual([]);
+    expect(h.probes.memoryRecord()).toBeUndefined();
+    expect(h.probes.allWarnings()).toEqual([]);
+  });
+
+  test('watchState and trackResource used from the sandbox reach the probes', async () => {
+    const h = harness({memory: false});
+    const registry = {users: [] as string[]};
+    watchState('registry', () => registry, h.global);
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('adds a user', () => {
+      registry.users.push('ann');
+    });
+    await h.run('forgets a connection', () => {
+      (function open() {
+        trackResource({close() {}}, {kind: 'Conn'}, h.global);
+      })();
+    });
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    await h.probes.afterTeardown();
+    expect(h.testFindings.get('suite › adds a user')!.map(f => f.kind)).toEqual(['state']);
+    const unclosed = h.testFindings.get('suite › forgets a connection')!;
+    expect(unclosed.map(f => [f.kind, f.resourceType, f.scope])).toEqual([['unclosed-gc', 'Conn', 'test']]);
+    expect(unclosed[0]!.stack[0]).toMatch(/^open \(/);
+  });
+
+  test('memory: file record and per-test deltas', async () => {
+    const h = harness({memory: {perTest: true, testGrowthThresholdBytes: 4 * 1024 * 1024}, state: false});
+    const keep: number[][] = [];
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('retains 8 MiB', () => {
+      for (let i = 0; i < 128; i++) keep.push(Array.from({length: 8192}, (_, j) => i + j + 0.5));
+    });
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    await h.probes.afterTeardown();
+    expect(h.deltas.get('suite › retains 8 MiB')).toBeGreaterThan(7 * 1024 * 1024);
+    expect(h.testFindings.get('suite › retains 8 MiB')!.map(f => f.kind)).toEqual(['memory']);
+    const record = h.probes.memoryRecord()!;
+    expect(record.growthBytes).toBeGreaterThan(7 * 1024 * 1024);
+    expect(record.samples!.map(s => s.label)[0]).toBe('run_start (after full GC)');
+    expect(keep).toHaveLength(128);
+  });
+});

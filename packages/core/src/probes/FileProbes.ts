@@ -1,0 +1,263 @@
+import * as path from 'node:path';
+import {watchFileHandleGc, type FdOrigin} from '../gc/fileHandleWarnings';
+import {GcTracker, installGcTracker, type TrackOwner, type UnclosedRecord} from '../gc/trackResource';
+import {unclosedToFinding} from '../gc/unclosedFindings';
+import {getGc, nextTurn} from '../memory/gc';
+import {MemoryProbe} from '../memory/MemoryProbe';
+import type {Finding, MemoryRecord, SourceLocation} from '../model';
+import type {ResolvedOptions} from '../options';
+import type {ProcessLike} from '../state/snapshotState';
+import {StateMonitor} from '../state/StateMonitor';
+
+/** The parts of a jest-circus event the probes read (structural: core imports no Jest). */
+export interface ProbeTest {
+  name: string;
+  concurrent?: boolean;
+  parent?: ProbeBlock;
+  errors: unknown[];
+}
+interface ProbeBlock {
+  name: string;
+  parent?: ProbeBlock;
+}
+export interface ProbeEvent {
+  name: string;
+  test?: ProbeTest;
+}
+export interface ProbeState {
+  unhandledErrors: unknown[];
+}
+
+/** Where findings go: the environment's sidecar. */
+export interface ProbeSink {
+  addTestFinding(titlePath: string[], finding: Finding): void;
+  addFileFinding(finding: Finding): void;
+  setTestMemoryDelta(titlePath: string[], bytes: number): void;
+}
+
+export interface FileProbesOptions {
+  /** The sandbox global (test code's globalThis). */
+  global: object;
+  /** The sandbox's `process` copy. */
+  sandboxProcess?: ProcessLike;
+  /** @default process */
+  realProcess?: ProcessLike & NodeJS.EventEmitter;
+  testPath: string;
+  rootDir: string;
+  options: ResolvedOptions;
+  /** Globals that may change: the testEnvironmentOptions keys (Jest copies each onto the global). */
+  allowGlobals?: string[];
+  /** Who is running now (the resource tracker's async owner); default: the current test. */
+  currentOwner?: () => TrackOwner | undefined;
+  /** Opening stack and owner of an fd, for Node's FileHandle-collected warning. */
+  lookupFd?: (fd: number) => FdOrigin | undefined;
+}
+
+function titlePathOf(test: ProbeTest): string[] {
+  const titles = [test.name];
+  for (let block = test.parent; block?.parent; block = block.parent) titles.unshift(block.name);
+  return titles;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function findingError(finding: Finding): Error {
+  const error = new Error(`Leakwatch: ${finding.message}`);
+  error.name = `LeakwatchError[${finding.kind}]`;
+  error.stack = `${error.name}: ${error.message}${finding.stack.map(frame => `\n    at ${frame}`).join('')}`;
+  return error;
+}
+
+/**
+ * Memory, state, and GC-without-close probes for one test file. The environment creates
+ * it in its constructor (so `watchState` / `trackResource` registries exist before
+ * setupFiles run), forwards circus events to `handleTestEvent`, and calls `afterTeardown`
+ * after its own teardown. Never throws: failures become `warnings`.
+ */
+export class FileProbes {
+  readonly warnings: string[] = [];
+  private readonly opts: FileProbesOptions;
+  private readonly sink: ProbeSink;
+  private readonly file: string;
+  private readonly state: StateMonitor | undefined;
+  private readonly memory: MemoryProbe | undefined;
+  private readonly gcTracker: GcTracker | undefined;
+  private stopFdWatch: (() => void) | undefined;
+  private currentTest: string[] | undefined;
+
+  constructor(opts: FileProbesOptions, sink: ProbeSink) {
+    this.opts = opts;
+    this.sink = sink;
+    this.file = path.relative(opts.rootDir, opts.testPath).split(path.sep).join('/');
+    const {options} = opts;
+    const severity = options.severity;
+    try {
+      const stateKinds = ['global', 'env', 'cwd', 'process-listener', 'state'] as const;
+      if (options.state.enabled && stateKinds.some(kind => severity[kind] !== 'off')) {
+        this.state = new StateMonitor({
+          global: opts.global,
+          sandboxProcess: opts.sandboxProcess,
+          realProcess: opts.realProcess,
+          allowGlobals: ['leakwatch', ...(opts.allowGlobals ?? []), ...options.state.allowGlobals],
+          file: this.file,
+          severity: Object.fromEntries(stateKinds.map(kind => [kind, severity[kind]])),
+        });
+      }
+    } catch (error) {
+      this.warnings.push(`state snapshots disabled: ${messageOf(error)}`);
+    }
+    try {
+      if (severity.memory !== 'off' && (options.memory.perFile || options.memory.perTest)) {
+        this.memory = new MemoryProbe(options.memory);
+      }
+    } catch (error) {
+      this.warnings.push(`memory probe disabled: ${messageOf(error)}`);
+    }
+    try {
+      if (severity['unclosed-gc'] !== 'off') {
+        this.gcTracker = new GcTracker({
+          stackDepth: options.stackDepth,
+          currentOwner: opts.currentOwner ?? (() => (this.currentTest ? {scope: 'test', scopePath: this.currentTest} : {scope: 'file', scopePath: []})),
+        });
+        installGcTracker(opts.global, this.gcTracker);
+        const tracker = this.gcTracker;
+        this.stopFdWatch = watchFileHandleGc(opts.realProcess ?? process, record => tracker.report(record), opts.lookupFd);
+      }
+    } catch (error) {
+      this.warnings.push(`GC-without-close tracking disabled: ${messageOf(error)}`);
+    }
+  }
+
+  async handleTestEvent(event: ProbeEvent, state: ProbeState): Promise<void> {
+    try {
+      switch (event.name) {
+        case 'run_start':
+          this.state?.fileStart();
+          await this.memory?.fileStart();
+          return;
+        case 'test_start':
+          if (!event.test || event.test.concurrent) return;
+          this.currentTest = titlePathOf(event.test);
+          this.state?.testStart();
+          await this.memory?.testStart();
+          return;
+        case 'test_done':
+          if (!event.test || event.test.concurrent) return;
+          await this.testDone(event.test);
+          return;
+        case 'run_finish':
+          for (const finding of await this.runFinish()) {
+            if (finding.severity === 'error') state.unhandledErrors.push(findingError(finding));
+          }
+          return;
+        default:
+          return;
+      }
+    } catch (error) {
+      this.warnings.push(`memory/state probe failed at "${event.name}": ${messageOf(error)}`);
+    }
+  }
+
+  /** After the environment's teardown: memory still reachable, last GC'd resources. */
+  async afterTeardown(): Promise<void> {
+    try {
+      this.stopFdWatch?.();
+      this.stopFdWatch = undefined;
+      await this.memory?.afterTeardown();
+      for (const finding of this.memory?.fileFindings(this.file, this.opts.options.severity.memory) ?? []) {
+        if (finding.resourceType === 'heap-after-teardown') this.sink.addFileFinding(finding);
+      }
+      this.drainUnclosed();
+    } catch (error) {
+      this.warnings.push(`memory probe failed after teardown: ${messageOf(error)}`);
+    }
+  }
+
+  memoryRecord(): MemoryRecord | undefined {
+    return this.memory?.record();
+  }
+
+  /** Warnings of all probes (call once, after afterTeardown). */
+  allWarnings(): string[] {
+    return [...this.warnings, ...(this.state?.warnings ?? []), ...(this.memory?.warnings ?? [])];
+  }
+
+  private async testDone(test: ProbeTest): Promise<void> {
+    const titlePath = titlePathOf(test);
+    this.currentTest = undefined;
+    const findings: Finding[] = [...(this.state?.testEnd(titlePath) ?? [])];
+    const measurement = await this.memory?.testEnd();
+    if (measurement && this.memory) {
+      this.sink.setTestMemoryDelta(titlePath, measurement.growthBytes);
+      const finding = this.memory.testFinding(this.file, titlePath, measurement, this.opts.options.severity.memory);
+      if (finding) findings.push(finding);
+    }
+    for (const finding of findings) {
+      this.sink.addTestFinding(titlePath, finding);
+      if (finding.severity === 'error') test.errors.push(findingError(finding));
+    }
+    this.drainUnclosed(test);
+  }
+
+  private async runFinish(): Promise<Finding[]> {
+    const findings: Finding[] = [...(this.state?.fileEnd() ?? [])];
+    if (this.memory && (await this.memory.fileEnd())) {
+      findings.push(...this.memory.fileFindings(this.file, this.opts.options.severity.memory).filter(f => f.resourceType === 'heap'));
+    }
+    for (const finding of findings) this.sink.addFileFinding(finding);
+    if (this.gcTracker && this.gcTracker.pending > 0) {
+      // Objects tracked by trackResource are only judged once collected: two full GCs a
+      // turn apart (finalizers run on the turn after the GC). Only paid when something
+      // is tracked and still uncollected.
+      const gc = getGc();
+      this.gcTracker.sweep();
+      for (let round = 0; round < 2; round++) {
+        gc();
+        await nextTurn();
+      }
+    }
+    return [...findings, ...this.drainUnclosed()];
+  }
+
+  private drainUnclosed(test?: ProbeTest): Finding[] {
+    if (!this.gcTracker) return [];
+    const findings: Finding[] = [];
+    for (const record of this.gcTracker.drain()) {
+      const finding = unclosedToFinding(record, {
+        file: this.file,
+        severity: this.opts.options.severity['unclosed-gc'],
+        formatStack: frames => this.formatStack(frames),
+      });
+      if (!finding) continue;
+      findings.push(finding);
+      if (finding.scope === 'test') {
+        this.sink.addTestFinding(finding.scopePath, finding);
+        // Only the running test can still fail; an earlier creator is named in the finding.
+        if (finding.severity === 'error' && test && titlePathOf(test).join('\u0000') === finding.scopePath.join('\u0000')) {
+          test.errors.push(findingError(finding));
+        }
+      } else {
+        this.sink.addFileFinding(finding);
+      }
+    }
+    return findings;
+  }
+
+  private formatStack(frames: string[]): {stack: string[]; location?: SourceLocation} {
+    const root = this.opts.rootDir.endsWith(path.sep) ? this.opts.rootDir : this.opts.rootDir + path.sep;
+    const stack = frames.map(frame => frame.split(root).join('').split(path.sep).join('/'));
+    let location: SourceLocation | undefined;
+    for (const frame of frames) {
+      const match = /\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?$/.exec(frame);
+      if (!match || /node_modules|node:internal/.test(match[1]!)) continue;
+      const file = path.relative(this.opts.rootDir, match[1]!).split(path.sep).join('/');
+      location = {file: file.startsWith('..') ? match[1]! : file, line: Number(match[2]), column: Number(match[3])};
+      break;
+    }
+    return location ? {stack, location} : {stack};
+  }
+}
+
+export type {UnclosedRecord};
