@@ -186,4 +186,10 @@ export interface FileSidecar {
   memory?: MemoryRecord;
   warnings: string[];
   node: { version: string };
+  /**
+   * `false` when the environment could not watch this file (instrumentation failed to start
+   * or was switched off): the reporter then reports its leak status as `unknown`, never
+   * `clean`. Absent means watched.
+   */
+  instrumented?: boolean;
 }

@@ -95,7 +95,8 @@ export function buildFileRecord({rootDir, result, sidecar}: FileRecordInput): Fi
   let instrumented = false;
   let memory: FileRecord['memory'];
   if (sidecar?.ok) {
-    instrumented = true;
+    // A sidecar from an environment that could not start tracking proves nothing: unknown.
+    instrumented = sidecar.sidecar.instrumented !== false;
     for (const test of sidecar.sidecar.tests) {
       const key = JSON.stringify(test.titlePath);
       const queue = queues.get(key);

@@ -80,6 +80,15 @@ describe('buildFileRecord', () => {
     expect(record.warnings[0]).toMatch(/no Leakwatch data/);
   });
 
+  it('is unknown, not clean, when the environment says it could not watch the file', () => {
+    const record = buildFileRecord({
+      rootDir: '/repo',
+      result: jestResult(),
+      sidecar: sidecar({instrumented: false, warnings: ['could not start resource tracking: boom']}),
+    });
+    expect(record).toMatchObject({instrumented: false, leakStatus: 'unknown', warnings: ['could not start resource tracking: boom']});
+  });
+
   it('records why a corrupt sidecar was ignored', () => {
     const record = buildFileRecord({
       rootDir: '/repo',
