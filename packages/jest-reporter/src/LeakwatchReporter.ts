@@ -17,6 +17,7 @@ export interface ReporterDeps {
   now?: () => number;
   /** The one logger: every terminal line goes through it. @default process.stderr */
   log?: (message: string) => void;
+  /** Where options are overridden from and the run directory is published. @default process.env */
   env?: NodeJS.ProcessEnv;
   color?: boolean;
   /** HTML client bundle source; read from dist/client.bundle.js when absent. */
@@ -110,7 +111,6 @@ export class LeakwatchReporter implements Reporter {
     }
     // Workers are forked after reporters are constructed, so they inherit this.
     env[RUN_DIR_ENV] = this.runDir;
-    if (env !== process.env) process.env[RUN_DIR_ENV] = this.runDir;
   }
 
   onRunStart(): void {
