@@ -32,6 +32,13 @@ export {resolveOptions, parseRegexLiteral, DEFAULT_SEVERITY, OPTION_KEYS} from '
 export type {LeakwatchOptions, IgnoreRule, ResolvedOptions, ResolvedIgnoreRule, SeverityOption} from './options';
 export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
 export type {SidecarReadResult} from './sidecar';
+export {trackResources} from './tracker/trackResources';
+export type {Tracker, TrackerOptions, Owner, Liveness, ResourceRecord, SettleOptions, SettledResource} from './tracker/trackResources';
+export {describeLeak, isToolOnly, severityFor} from './tracker/toFinding';
+export type {FindingContext, DescribedLeak} from './tracker/toFinding';
+export {captureStack, parseStack, parseFrame, locateFrame, visibleFrames, toRelative, toLocation, relativeFrameText, registerToolRoot} from './tracker/stack';
+export type {StackHolder, StackFrame} from './tracker/stack';
+export {TRACKED_TYPES} from './tracker/classify';
 
 // Memory probe, heap snapshot diff, state snapshots and watchState (issue #4).
 export {MemoryProbe, DEFAULT_MEMORY_SETTINGS, MiB} from './memory/MemoryProbe';

@@ -1,0 +1,143 @@
+import {createHash} from 'node:crypto';
+import type {Finding, FindingKind, Scope, Severity} from '../model';
+import type {ResolvedIgnoreRule, ResolvedOptions} from '../options';
+import {locateFrame, parseStack, relativeFrameText, toLocation, toRelative, visibleFrames, type StackFrame} from './stack';
+import type {ResourceRecord, SettledResource} from './trackResources';
+
+export interface FindingContext {
+  rootDir: string;
+  /** Absolute path of the test file, for stable ids. */
+  testPath: string;
+  options: ResolvedOptions;
+}
+
+export interface DescribedLeak {
+  finding: Finding;
+  /**
+   * An Error whose stack is the creation stack (absolute paths), so Jest's code frame
+   * points at the line that created the resource.
+   */
+  error: Error;
+}
+
+const NOUN: Record<string, string> = {
+  timer: 'a timer',
+  server: 'a server',
+  socket: 'a socket',
+  file: 'a file descriptor',
+  watcher: 'a file watcher',
+  'child-process': 'a child process',
+  worker: 'a worker thread',
+  other: 'an async resource',
+};
+
+function describeWhat(record: ResourceRecord, details: Record<string, unknown>): string {
+  const d = details as Record<string, any>;
+  switch (record.kind) {
+    case 'timer':
+      if (d.api === 'setImmediate') return 'setImmediate callback still pending';
+      return `${d.api ?? 'setTimeout'}(…, ${d.delayMs ?? '?'} ms) still pending`;
+    case 'server':
+      if (d.port !== undefined) return `server listening on ${d.address}:${d.port}`;
+      if (d.path) return `server listening on ${d.path}`;
+      return `${record.type} still open`;
+    case 'socket':
+      if (d.protocol === 'udp') return `UDP socket bound to ${d.localAddress ?? '?'}:${d.localPort ?? '?'} still open`;
+      if (d.remotePort !== undefined) {
+        return `socket ${d.localAddress}:${d.localPort} → ${d.remoteAddress}:${d.remotePort} still open`;
+      }
+      return `${record.type} socket still open`;
+    case 'file': {
+      const via = record.type;
+      const fd = d.fd === undefined ? '' : `fd ${d.fd} `;
+      return via.includes('Stream') ? `${d.stream ?? 'stream'} on ${d.path} never closed (${via})` : `${fd}for ${d.path} never closed (${via})`;
+    }
+    case 'watcher':
+      return `${record.type === 'STATWATCHER' ? 'fs.watchFile' : 'fs.watch'} watcher still active`;
+    case 'child-process':
+      return `child process${d.pid ? ` ${d.pid}` : ''}${d.command ? ` (${d.command})` : ''} still running`;
+    case 'worker':
+      return `worker thread${d.threadId !== undefined ? ` ${d.threadId}` : ''} still running`;
+    default:
+      return `${record.type} still active`;
+  }
+}
+
+function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, frames: readonly StackFrame[], top: StackFrame | undefined, rootDir: string): boolean {
+  if (rule.kinds && !rule.kinds.has(kind)) return false;
+  if (rule.resourceTypes && !rule.resourceTypes.has(type)) return false;
+  if (rule.topFunction !== undefined && top?.functionName !== rule.topFunction && !top?.functionName?.endsWith(`.${rule.topFunction}`)) {
+    return false;
+  }
+  if (rule.stackGlob) {
+    const glob = rule.stackGlob;
+    if (!frames.some(frame => frame.file !== undefined && (glob(toRelative(rootDir, frame.file)) || glob(frame.file)))) return false;
+  }
+  if (rule.stackRegex) {
+    const regex = rule.stackRegex;
+    if (!frames.some(frame => {
+      regex.lastIndex = 0;
+      return regex.test(frame.text);
+    })) return false;
+  }
+  return true;
+}
+
+/** True when every frame is Node's or the test runner's own: not something the user caused. */
+export function isToolOnly(frames: readonly StackFrame[]): boolean {
+  return !frames.some(frame => frame.origin === 'user' || frame.origin === 'library');
+}
+
+function findingId(parts: readonly unknown[]): string {
+  return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
+}
+
+export function severityFor(options: ResolvedOptions, kind: FindingKind): Severity | undefined {
+  const configured = options.severity[kind];
+  return configured === 'off' ? undefined : configured;
+}
+
+/**
+ * Turns a resource that outlived its scope into a Finding (and an Error carrying its
+ * creation stack), or undefined when policy says not to report it.
+ */
+export function describeLeak(
+  {record, liveness}: SettledResource,
+  scope: Scope,
+  scopePath: readonly string[],
+  context: FindingContext,
+  /** Who leaked, as the message names it. @default 'this test' / 'this describe block' / 'this file' */
+  subject?: string,
+): DescribedLeak | undefined {
+  const {options, rootDir} = context;
+  let severity = severityFor(options, record.kind);
+  if (severity === undefined) return undefined;
+  if (liveness === 'unref') severity = 'info';
+  const frames = parseStack(record.stack.stack);
+  if (isToolOnly(frames)) return undefined;
+  const top = locateFrame(frames);
+  if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDir))) return undefined;
+  const details = {...record.details()};
+  for (const key of Object.keys(details)) if (details[key] === undefined) delete details[key];
+  if (liveness === 'unref') details.unref = true;
+  const shown = visibleFrames(frames, options.stackDepth);
+  const where = subject ?? (scope === 'test' ? 'this test' : scope === 'describe' ? 'this describe block' : 'this file');
+  const message = `${liveness === 'unref' ? `${where} left an unref'd` : `${where} leaked`} ${NOUN[record.kind] ?? 'a resource'}: ${describeWhat(record, details)}`;
+  const location = toLocation(rootDir, top);
+  const finding: Finding = {
+    id: findingId([toRelative(rootDir, context.testPath), scope, scopePath, record.kind, record.type, location]),
+    kind: record.kind,
+    severity,
+    scope,
+    scopePath: [...scopePath],
+    resourceType: record.type,
+    message,
+    ...(location ? {location} : {}),
+    stack: shown.map(frame => relativeFrameText(rootDir, frame)),
+    details,
+  };
+  const error = new Error(`Leakwatch: ${message}`);
+  error.name = 'ResourceLeak';
+  error.stack = `${error.name}: ${error.message}\n${shown.map(frame => `    at ${frame.text}`).join('\n')}`;
+  return {finding, error};
+}

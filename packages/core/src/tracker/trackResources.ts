@@ -1,0 +1,609 @@
+import {AsyncLocalStorage, createHook, executionAsyncResource, type AsyncHook} from 'node:async_hooks';
+// The module object itself, not an `import *` copy: patches must land where test code looks.
+import fs = require('node:fs');
+import type {HandleKind, Scope} from '../model';
+import {ACTIVE_INFO_TYPE, TRACKED_TYPES, isTransientActiveType} from './classify';
+import {captureStack, parseStack, type StackHolder} from './stack';
+
+// Captured at load: fake timers replace the sandbox's globals, never these.
+const realSetTimeout = setTimeout;
+const realSetImmediate = setImmediate;
+
+/** Who caused a resource: a test (incl. its each-hooks), a describe block's all-hooks, or the file. */
+export interface Owner {
+  readonly scope: Scope;
+  /** Titles from the file root to the test or describe block; `[]` for the file. */
+  readonly scopePath: readonly string[];
+}
+
+export type Liveness = 'alive' | 'unref' | 'closed';
+
+/** One resource the tracker saw being created. */
+export interface ResourceRecord {
+  /** async id for hook-tracked resources; a negative serial for fs-API records. */
+  readonly id: number;
+  /** async_hooks type (`Timeout`, `TCPSERVERWRAP`, …) or API (`fs.openSync`, `fs.promises.open`, `fs.createReadStream`). */
+  readonly type: string;
+  readonly kind: HandleKind;
+  readonly owner: Owner | undefined;
+  /** Creation stack; for resources created by Node without JS frames, the trigger's. */
+  readonly stack: StackHolder;
+  /** Set by the consumer once a finding was made, so it is not reported twice. */
+  reported: boolean;
+  liveness(): Liveness;
+  /** Details for the report (address, path, pid, …), read while the resource is alive. */
+  details(): Record<string, unknown>;
+  /** Closes, clears or kills the resource; never throws. */
+  dispose(): void;
+}
+
+export interface TrackerOptions {
+  /** Frames kept per creation stack. */
+  stackDepth: number;
+  /** Owner for resources created outside any `runAs` context (module scope, setup files). */
+  fallbackOwner?: () => Owner | undefined;
+}
+
+export interface SettleOptions {
+  /** Records to judge. */
+  select: (record: ResourceRecord) => boolean;
+  /** Longest wait for a record of this kind to close. */
+  settleMsFor: (kind: HandleKind) => number;
+  /** Include unref'd resources in the result (as `unref`). */
+  includeUnref?: boolean;
+}
+
+export interface SettledResource {
+  record: ResourceRecord;
+  liveness: Exclude<Liveness, 'closed'>;
+}
+
+export interface Tracker {
+  /** Runs `fn` with `owner` as the cause of every resource it creates, synchronously or later. */
+  runAs<T>(owner: Owner, fn: () => T): T;
+  /**
+   * Waits (bounded exponential backoff) while selected records are still alive, then
+   * returns those still alive. Costs nothing when none is alive.
+   */
+  settle(options: SettleOptions): Promise<SettledResource[]>;
+  /** Records currently held (alive or not yet pruned). */
+  records(): readonly ResourceRecord[];
+  /** Drops records that are closed, so their stacks (and what they reference) can be collected. */
+  prune(): void;
+  /**
+   * `process.getActiveResourcesInfo()` growth since `start()` that no live record explains,
+   * by Node's type name.
+   */
+  unexplainedGrowth(): Record<string, number>;
+  /** Disables the hook and restores every patched function. Idempotent. */
+  stop(): void;
+}
+
+const OWNER = Symbol('leakwatch.owner');
+const ORIGINAL = Symbol('leakwatch.original');
+type Owned = {[OWNER]?: Owner};
+
+function ownerSymbolOf(object: object): symbol | undefined {
+  return Object.getOwnPropertySymbols(object).find(symbol => symbol.description === 'owner_symbol');
+}
+
+/** The public object (net.Server, net.Socket, ChildProcess, FSWatcher) behind a native handle. */
+function publicOwner(handle: object): any {
+  const symbol = ownerSymbolOf(handle);
+  return symbol ? (handle as any)[symbol] : undefined;
+}
+
+function safe<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+function handleLiveness(handle: {hasRef?: () => boolean} | undefined): Liveness {
+  if (!handle || typeof handle.hasRef !== 'function') return 'closed';
+  // hasRef() is false for closed handles and for unref'd ones; tell them apart by the public object.
+  if (handle.hasRef()) return 'alive';
+  return 'unref';
+}
+
+function timerDetails(timer: any): Record<string, unknown> {
+  return {
+    api: timer._repeat ? 'setInterval' : 'setTimeout',
+    delayMs: typeof timer._idleTimeout === 'number' ? timer._idleTimeout : undefined,
+    callback: typeof timer._onTimeout === 'function' ? timer._onTimeout.name || undefined : undefined,
+  };
+}
+
+function socketDetails(socket: any): Record<string, unknown> {
+  if (!socket) return {};
+  return {
+    localAddress: safe(() => socket.localAddress),
+    localPort: safe(() => socket.localPort),
+    remoteAddress: safe(() => socket.remoteAddress),
+    remotePort: safe(() => socket.remotePort),
+    path: safe(() => (typeof socket._pipeName === 'string' ? socket._pipeName : undefined)),
+  };
+}
+
+function serverDetails(server: any): Record<string, unknown> {
+  const address = safe(() => server?.address());
+  if (address && typeof address === 'object') return {address: address.address, port: address.port, family: address.family};
+  if (typeof address === 'string') return {path: address};
+  return {};
+}
+
+/** Handle-based records: liveness from the native handle, disposal through its public owner. */
+function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose'> {
+  const ref = new WeakRef(handle as object);
+  return {
+    liveness() {
+      const target: any = ref.deref();
+      if (!target) return 'closed';
+      const state = handleLiveness(target);
+      if (state !== 'unref') return state;
+      // An unref'd handle is still open; a closed one has no public owner left doing work.
+      const owner = publicOwner(target);
+      if (type === 'TCPSERVERWRAP' || type === 'PIPESERVERWRAP') return owner?.listening ? 'unref' : 'closed';
+      if (owner && typeof owner.destroyed === 'boolean') return owner.destroyed ? 'closed' : 'unref';
+      if (type === 'PROCESSWRAP') return owner && owner.exitCode === null && owner.signalCode === null ? 'unref' : 'closed';
+      return 'closed';
+    },
+    details() {
+      const target: any = ref.deref();
+      if (!target) return {};
+      const owner = publicOwner(target);
+      switch (type) {
+        case 'TCPSERVERWRAP':
+        case 'PIPESERVERWRAP':
+          return serverDetails(owner);
+        case 'TCPWRAP':
+        case 'PIPEWRAP':
+          return socketDetails(owner);
+        case 'UDPWRAP': {
+          const address = safe(() => owner?.address());
+          return address ? {localAddress: address.address, localPort: address.port, protocol: 'udp'} : {protocol: 'udp'};
+        }
+        case 'PROCESSWRAP':
+          return {pid: owner?.pid, command: Array.isArray(owner?.spawnargs) ? owner.spawnargs.join(' ') : owner?.spawnfile};
+        case 'WORKER':
+          return {threadId: safe(() => target.threadId)};
+        case 'FSEVENTWRAP':
+          return {};
+        default:
+          return {};
+      }
+    },
+    dispose() {
+      const target: any = ref.deref();
+      if (!target) return;
+      const owner = publicOwner(target);
+      safe(() => {
+        switch (type) {
+          case 'TCPSERVERWRAP':
+          case 'PIPESERVERWRAP':
+            owner?.closeAllConnections?.();
+            owner ? owner.close() : target.close();
+            return;
+          case 'TCPWRAP':
+          case 'PIPEWRAP':
+          case 'UDPWRAP':
+            if (owner?.destroy) owner.destroy();
+            else owner?.close ? owner.close() : target.close();
+            return;
+          case 'PROCESSWRAP':
+            if (owner?.kill) owner.kill('SIGKILL');
+            else target.kill?.(9);
+            return;
+          case 'WORKER':
+            target.stopThread?.();
+            return;
+          case 'FSEVENTWRAP':
+          case 'STATWATCHER':
+            owner?.close ? owner.close() : target.close?.();
+            return;
+          default:
+            if (owner?.close) owner.close();
+            else target.close?.();
+        }
+      });
+    },
+  };
+}
+
+function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose'> {
+  const ref = new WeakRef(timer as object);
+  return {
+    liveness() {
+      const target: any = ref.deref();
+      // `_destroyed` is set synchronously by clearTimeout and after a one-shot timer fires.
+      if (!target || target._destroyed) return 'closed';
+      if (type === 'Immediate' && target._onImmediate == null) return 'closed';
+      return target.hasRef() ? 'alive' : 'unref';
+    },
+    details() {
+      const target: any = ref.deref();
+      if (!target) return {};
+      return type === 'Immediate' ? {api: 'setImmediate'} : timerDetails(target);
+    },
+    dispose() {
+      const target: any = ref.deref();
+      if (!target) return;
+      safe(() => (type === 'Immediate' ? clearImmediate(target) : clearTimeout(target)));
+    },
+  };
+}
+
+let nextSyntheticId = -1;
+
+let untrackedPromisesSupported: boolean | undefined;
+
+/**
+ * Whether `createHook({trackPromises: false})` is honoured (Node >= 24.14). Older Node
+ * ignores the key silently, so ask: does a promise still reach `init`?
+ */
+function supportsUntrackedPromises(): boolean {
+  if (untrackedPromisesSupported !== undefined) return untrackedPromisesSupported;
+  let sawPromise = false;
+  const probe = createHook({
+    init(_id: number, type: string) {
+      if (type === 'PROMISE') sawPromise = true;
+    },
+    trackPromises: false,
+  } as Parameters<typeof createHook>[0]);
+  probe.enable();
+  void Promise.resolve().then(() => undefined);
+  probe.disable();
+  untrackedPromisesSupported = !sawPromise;
+  return untrackedPromisesSupported;
+}
+
+/**
+ * Starts tracking: one async_hooks `init` hook (no `destroy`: it makes V8 track every
+ * promise and costs ~20–30x per await on Node 20) plus patches of the fs APIs that hand
+ * out descriptors. Nothing happens on import; everything is undone by `stop()`.
+ */
+export function trackResources(options: TrackerOptions): Tracker {
+  const {stackDepth} = options;
+  const fallbackOwner = options.fallbackOwner ?? (() => undefined);
+  let records: ResourceRecord[] = [];
+  /** Records by async id, so resources Node creates without JS frames inherit their trigger's stack. */
+  const byAsyncId = new Map<number, ResourceRecord>();
+  /** Nesting depth of Leakwatch's own work: resources created meanwhile are ours. */
+  let internal = 0;
+  let stopped = false;
+
+  /*
+   * The cause travels with async causality. Where promises can stay out of async_hooks
+   * (Node >= 24.14), AsyncLocalStorage carries it (AsyncContextFrame: no hook cost).
+   * Elsewhere one init hook copies it from the executing resource to each new one, which
+   * is what AsyncLocalStorage itself does there, without a second hook.
+   */
+  const storage = supportsUntrackedPromises() ? new AsyncLocalStorage<Owner>() : undefined;
+  const inheritedOwner = (): Owner | undefined =>
+    storage ? storage.getStore() : (executionAsyncResource() as Owned)[OWNER];
+  const currentOwner = (): Owner | undefined => inheritedOwner() ?? fallbackOwner();
+
+  function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+    if (internal > 0) return;
+    const inherited = inheritedOwner();
+    const kind = TRACKED_TYPES.get(type);
+    if (kind === undefined) {
+      // Short-lived (PROMISE, TickObject, *REQ*): only carry the cause forward.
+      if (inherited !== undefined && !storage) (resource as Owned)[OWNER] = inherited;
+      return;
+    }
+    const owner = inherited ?? fallbackOwner();
+    if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
+    let stack = captureStack(stackDepth, init);
+    const trigger = byAsyncId.get(triggerAsyncId);
+    // Accepted sockets, child stdio pipes: created by Node with no JS frames; the trigger knows why.
+    if (trigger && !hasJsFrames(stack)) stack = trigger.stack;
+    const described =
+      type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
+    const record: ResourceRecord = {id: asyncId, type, kind, owner, stack, reported: false, ...described};
+    records.push(record);
+    if (kind !== 'timer') byAsyncId.set(asyncId, record);
+  }
+
+  // trackPromises: false (Node >= 24.14) skips PromiseHooks entirely; older Node ignores the key.
+  const hook: AsyncHook = createHook({init, trackPromises: false} as Parameters<typeof createHook>[0]);
+  const restoreFs = patchFs({
+    stackDepth,
+    currentOwner,
+    isInternal: () => internal > 0,
+    add: record => records.push(record),
+  });
+  hook.enable();
+
+  const baseline = countActive();
+
+  return {
+    runAs<T>(owner: Owner, fn: () => T): T {
+      if (storage) return storage.run(owner, fn);
+      // AsyncLocalStorage.run, without a second hook: mark the current resource, call, unmark.
+      const execution = executionAsyncResource() as Owned;
+      const previous = execution[OWNER];
+      execution[OWNER] = owner;
+      try {
+        return fn();
+      } finally {
+        if (previous === undefined) delete execution[OWNER];
+        else execution[OWNER] = previous;
+      }
+    },
+
+    async settle({select, settleMsFor, includeUnref = false}: SettleOptions): Promise<SettledResource[]> {
+      const judge = (): {alive: ResourceRecord[]; result: SettledResource[]} => {
+        const alive: ResourceRecord[] = [];
+        const result: SettledResource[] = [];
+        for (const record of records) {
+          if (record.reported || !select(record)) continue;
+          const liveness = record.liveness();
+          if (liveness === 'alive') {
+            alive.push(record);
+            result.push({record, liveness});
+          } else if (liveness === 'unref' && includeUnref) {
+            result.push({record, liveness});
+          }
+        }
+        return {alive, result};
+      };
+      let {alive, result} = judge();
+      if (alive.length === 0) return result;
+      // goleak-style: poll with backoff while anything is alive, up to the longest budget.
+      const started = Date.now();
+      let waitMs = 0;
+      for (;;) {
+        const budget = Math.max(...alive.map(record => settleMsFor(record.kind)));
+        const elapsed = Date.now() - started;
+        if (elapsed >= budget) break;
+        await pause(Math.min(waitMs, budget - elapsed));
+        waitMs = waitMs === 0 ? 1 : waitMs * 2;
+        ({alive, result} = judge());
+        if (alive.length === 0) break;
+      }
+      return result;
+    },
+
+    records: () => records,
+
+    prune() {
+      records = records.filter(record => record.liveness() !== 'closed');
+      const kept = new Set(records);
+      for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
+    },
+
+    unexplainedGrowth() {
+      const now = countActive();
+      const explained = new Map<string, number>();
+      for (const record of records) {
+        const name = ACTIVE_INFO_TYPE.get(record.type);
+        if (name && record.liveness() === 'alive') explained.set(name, (explained.get(name) ?? 0) + 1);
+      }
+      const growth: Record<string, number> = {};
+      for (const [name, count] of now) {
+        if (isTransientActiveType(name)) continue;
+        const extra = count - (baseline.get(name) ?? 0) - (explained.get(name) ?? 0);
+        if (extra > 0) growth[name] = extra;
+      }
+      return growth;
+    },
+
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      hook.disable();
+      restoreFs();
+      records = [];
+      byAsyncId.clear();
+      storage?.disable();
+    },
+  };
+
+  function pause(ms: number): Promise<void> {
+    internal++;
+    try {
+      return new Promise(resolve => (ms <= 0 ? realSetImmediate(resolve) : realSetTimeout(resolve, ms)));
+    } finally {
+      internal--;
+    }
+  }
+}
+
+/** Whether any frame is outside Node's own code (formats the stack: call only when needed). */
+function hasJsFrames(holder: StackHolder): boolean {
+  return parseStack(holder.stack).some(frame => frame.origin !== 'node');
+}
+
+function countActive(): Map<string, number> {
+  const counts = new Map<string, number>();
+  const getInfo = (process as {getActiveResourcesInfo?: () => string[]}).getActiveResourcesInfo;
+  if (typeof getInfo !== 'function') return counts;
+  for (const name of getInfo.call(process)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+
+interface FsPatchContext {
+  stackDepth: number;
+  currentOwner: () => Owner | undefined;
+  isInternal: () => boolean;
+  add: (record: ResourceRecord) => void;
+}
+
+type Patchable = Record<string, unknown>;
+
+/**
+ * Wraps the fs APIs that hand out descriptors and the ones that give them back. Sync
+ * descriptors create no async resource at all, and a FileHandle's init has no JS stack,
+ * so the API is the only place that knows who opened what. graceful-fs (loaded by Jest)
+ * has already replaced `close`/`closeSync`: we wrap whatever is there and put exactly
+ * that back.
+ */
+function patchFs(context: FsPatchContext): () => void {
+  const restores: Array<() => void> = [];
+  /** Raw descriptors opened through fs.open/openSync and not yet closed → their record. */
+  const openFds = new Map<number, ResourceRecord>();
+
+  function patch(target: Patchable, name: string, wrap: (original: (...args: any[]) => any) => (...args: any[]) => any): void {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, name);
+    const wrapped = wrap(original as (...args: any[]) => any);
+    Object.defineProperty(wrapped, 'name', {value: (original as Function).name});
+    Object.defineProperty(wrapped, 'length', {value: (original as Function).length});
+    (wrapped as any)[ORIGINAL] = original;
+    // Core module exports are writable but not always configurable: assign, and put back by assignment.
+    if (descriptor && !descriptor.writable && !descriptor.configurable) return;
+    if (descriptor?.writable) target[name] = wrapped;
+    else Object.defineProperty(target, name, {value: wrapped, writable: true, configurable: true, enumerable: descriptor?.enumerable ?? true});
+    restores.push(() => {
+      // Only undo our own wrapper; if someone wrapped on top of us, leave theirs in place.
+      if (target[name] !== wrapped) return;
+      if (descriptor?.writable) target[name] = original;
+      else if (descriptor) Object.defineProperty(target, name, descriptor);
+      else delete target[name];
+    });
+  }
+
+  function fdRecord(api: string, fd: number, file: unknown, stack: StackHolder, owner: Owner | undefined): ResourceRecord {
+    const record: ResourceRecord = {
+      id: nextSyntheticId--,
+      type: api,
+      kind: 'file',
+      owner,
+      stack,
+      reported: false,
+      liveness: () => (openFds.get(fd) === record ? 'alive' : 'closed'),
+      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file)}),
+      dispose: () => {
+        if (openFds.get(fd) !== record) return;
+        openFds.delete(fd);
+        safe(() => closeSyncOriginal(fd));
+      },
+    };
+    return record;
+  }
+
+  const fsModule = fs as unknown as Patchable;
+  let closeSyncOriginal: (fd: number) => void = fs.closeSync;
+
+  patch(fsModule, 'openSync', original =>
+    function openSync(this: unknown, ...args: any[]) {
+      const fd = original.apply(this, args);
+      if (!context.isInternal() && typeof fd === 'number') {
+        const record = fdRecord('fs.openSync', fd, args[0], captureStack(context.stackDepth, openSync), context.currentOwner());
+        openFds.set(fd, record);
+        context.add(record);
+      }
+      return fd;
+    },
+  );
+
+  patch(fsModule, 'open', original =>
+    function open(this: unknown, ...args: any[]) {
+      const callbackIndex = args.findIndex(arg => typeof arg === 'function');
+      if (context.isInternal() || callbackIndex < 0) return original.apply(this, args);
+      const stack = captureStack(context.stackDepth, open);
+      const owner = context.currentOwner();
+      const callback = args[callbackIndex] as (error: unknown, fd?: number) => void;
+      args[callbackIndex] = function onOpen(this: unknown, error: unknown, fd?: number) {
+        if (!error && typeof fd === 'number') {
+          const record = fdRecord('fs.open', fd, args[0], stack, owner);
+          openFds.set(fd, record);
+          context.add(record);
+        }
+        return callback.call(this, error, fd);
+      };
+      return original.apply(this, args);
+    },
+  );
+
+  const forget = (fd: unknown): void => {
+    if (typeof fd === 'number') openFds.delete(fd);
+  };
+  patch(fsModule, 'closeSync', original => {
+    closeSyncOriginal = original;
+    return function closeSync(this: unknown, ...args: any[]) {
+      const result = original.apply(this, args);
+      forget(args[0]);
+      return result;
+    };
+  });
+  patch(fsModule, 'close', original =>
+    function close(this: unknown, ...args: any[]) {
+      forget(args[0]);
+      return original.apply(this, args);
+    },
+  );
+
+  const promises = fs.promises as unknown as Patchable;
+  patch(promises, 'open', original =>
+    function open(this: unknown, ...args: any[]) {
+      const result = original.apply(this, args) as Promise<fs.promises.FileHandle>;
+      if (context.isInternal()) return result;
+      const stack = captureStack(context.stackDepth, open);
+      const owner = context.currentOwner();
+      return result.then(handle => {
+        const ref = new WeakRef(handle);
+        const fd = handle.fd;
+        context.add({
+          id: nextSyntheticId--,
+          type: 'fs.promises.open',
+          kind: 'file',
+          owner,
+          stack,
+          reported: false,
+          // A closed FileHandle reports fd -1.
+          liveness: () => ((ref.deref()?.fd ?? -1) === -1 ? 'closed' : 'alive'),
+          details: () => ({fd, path: String(args[0])}),
+          dispose: () => {
+            ref.deref()?.close().catch(() => undefined);
+          },
+        });
+        return handle;
+      });
+    },
+  );
+
+  for (const [api, streamName] of [
+    ['createReadStream', 'ReadStream'],
+    ['createWriteStream', 'WriteStream'],
+  ] as const) {
+    patch(fsModule, api, original =>
+      function createStream(this: unknown, ...args: any[]) {
+        const stream = original.apply(this, args) as fs.ReadStream | fs.WriteStream;
+        if (context.isInternal()) return stream;
+        const stack = captureStack(context.stackDepth, createStream);
+        const owner = context.currentOwner();
+        const ref = new WeakRef(stream);
+        // The stream opens its descriptor through fs.open; it owns it, so drop the raw fd record.
+        (stream as fs.ReadStream).once('open', (fd: number) => openFds.delete(fd));
+        context.add({
+          id: nextSyntheticId--,
+          type: `fs.${api}`,
+          kind: 'file',
+          owner,
+          stack,
+          reported: false,
+          liveness: () => {
+            const target = ref.deref() as (fs.ReadStream & {closed?: boolean}) | undefined;
+            if (!target || target.destroyed || target.closed) return 'closed';
+            return 'alive';
+          },
+          details: () => ({path: String(args[0]), stream: streamName}),
+          dispose: () => {
+            ref.deref()?.destroy();
+          },
+        });
+        return stream;
+      },
+    );
+  }
+
+  return () => {
+    for (const restore of restores.reverse()) restore();
+    openFds.clear();
+  };
+}
