@@ -13,10 +13,11 @@ module.exports = {
   testMatch: [
     '<rootDir>/e2e/__tests__/**/*.test.[jt]s',
     '<rootDir>/helpers/__tests__/**/*.test.[jt]s',
-    '<rootDir>/{reporter,memory}/**/__tests__/**/*.test.[jt]s',
+    // Drivers only: fixture projects below (test/memory/<scenario>/__tests__) are not ours to run.
+    '<rootDir>/{reporter,memory}/__tests__/**/*.test.[jt]s',
   ],
   // Fixture projects and the scratch installs are not part of this project's module map.
-  modulePathIgnorePatterns: ['<rootDir>/\\.work/', '<rootDir>/e2e/(?!__tests__/)[^/]+/'],
+  modulePathIgnorePatterns: ['<rootDir>/\\.work/', '<rootDir>/(e2e|memory)/(?!__tests__/)[^/]+/', '<rootDir>/reporter/fixtures/'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/\\.work/'],
   watchPathIgnorePatterns: ['<rootDir>/\\.work/'],
   transform: {

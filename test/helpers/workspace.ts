@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
-export const WORK_DIR = path.join(REPO_ROOT, 'test/.work');
+/** LEAKWATCH_E2E_WORK_DIR moves the scratch projects, e.g. so two checkouts' runs don't share them. */
+export const WORK_DIR = process.env.LEAKWATCH_E2E_WORK_DIR ? path.resolve(process.env.LEAKWATCH_E2E_WORK_DIR) : path.join(REPO_ROOT, 'test/.work');
 export const PACKS_DIR = path.join(WORK_DIR, 'packs');
 
 export type JestMajor = 29 | 30;
