@@ -42,6 +42,8 @@ export interface TrackerOptions {
   stackDepth: number;
   /** Owner for resources created outside any `runAs` context (module scope, setup files). */
   fallbackOwner?: () => Owner | undefined;
+  /** Source of Node's active-resource names, injectable for tests. @default process.getActiveResourcesInfo */
+  activeResourcesInfo?: () => string[];
 }
 
 export interface SettleOptions {
@@ -317,7 +319,8 @@ export function trackResources(options: TrackerOptions): Tracker {
   });
   hook.enable();
 
-  const baseline = countActive();
+  const activeResourcesInfo = options.activeResourcesInfo ?? defaultActiveResourcesInfo;
+  const baseline = countActive(activeResourcesInfo());
 
   return {
     runAs<T>(owner: Owner, fn: () => T): T {
@@ -376,7 +379,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     },
 
     unexplainedGrowth() {
-      const now = countActive();
+      const now = countActive(activeResourcesInfo());
       const explained = new Map<string, number>();
       for (const record of records) {
         const name = ACTIVE_INFO_TYPE.get(record.type);
@@ -417,11 +420,14 @@ function hasJsFrames(holder: StackHolder): boolean {
   return parseStack(holder.stack).some(frame => frame.origin !== 'node');
 }
 
-function countActive(): Map<string, number> {
-  const counts = new Map<string, number>();
+function defaultActiveResourcesInfo(): string[] {
   const getInfo = (process as {getActiveResourcesInfo?: () => string[]}).getActiveResourcesInfo;
-  if (typeof getInfo !== 'function') return counts;
-  for (const name of getInfo.call(process)) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return typeof getInfo === 'function' ? getInfo.call(process) : [];
+}
+
+function countActive(names: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   return counts;
 }
 

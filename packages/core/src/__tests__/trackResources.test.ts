@@ -1,0 +1,313 @@
+import * as childProcess from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {Worker} from 'node:worker_threads';
+import {trackResources, type Owner, type SettledResource, type Tracker} from '../tracker/trackResources';
+import {describeLeak} from '../tracker/toFinding';
+import {resolveOptions} from '../options';
+
+const TEST_OWNER: Owner = {scope: 'test', scopePath: ['suite', 'case']};
+const OTHER_OWNER: Owner = {scope: 'test', scopePath: ['suite', 'other']};
+const FILE_OWNER: Owner = {scope: 'file', scopePath: []};
+
+let tracker: Tracker;
+const cleanups: Array<() => void> = [];
+
+beforeEach(() => {
+  tracker = trackResources({stackDepth: 12, fallbackOwner: () => FILE_OWNER});
+});
+
+afterEach(() => {
+  for (const record of tracker.records()) if (record.liveness() !== 'closed') record.dispose();
+  tracker.stop();
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+const settleFor = (owner: Owner, includeUnref = false): Promise<SettledResource[]> =>
+  tracker.settle({select: record => record.owner === owner, settleMsFor: () => 100, includeUnref});
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('timers', () => {
+  test('a pending interval is alive after settling and disposable', async () => {
+    tracker.runAs(TEST_OWNER, () => setInterval(() => undefined, 1000));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record, liveness}) => [record.kind, record.type, liveness])).toEqual([['timer', 'Timeout', 'alive']]);
+    expect(leaks[0]!.record.details()).toMatchObject({api: 'setInterval', delayMs: 1000});
+    leaks[0]!.record.dispose();
+    expect(leaks[0]!.record.liveness()).toBe('closed');
+  });
+
+  test('cleared and fired timers are not leaks', async () => {
+    tracker.runAs(TEST_OWNER, () => {
+      clearInterval(setInterval(() => undefined, 1000));
+      clearTimeout(setTimeout(() => undefined, 1000));
+      setTimeout(() => undefined, 1);
+    });
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test("unref'd timers are not alive, and show up as unref only when asked", async () => {
+    const timer = tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 10_000).unref());
+    cleanups.push(() => clearTimeout(timer));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+    const withUnref = await settleFor(TEST_OWNER, true);
+    expect(withUnref.map(resource => resource.liveness)).toEqual(['unref']);
+  });
+
+  test('the owner survives an await', async () => {
+    await tracker.runAs(TEST_OWNER, async () => {
+      await sleep(1);
+      await Promise.resolve();
+      setInterval(() => undefined, 1000);
+    });
+    expect((await settleFor(TEST_OWNER)).map(({record}) => record.type)).toEqual(['Timeout']);
+  });
+
+  test('an un-awaited chain that outlives the call still belongs to its owner', async () => {
+    tracker.runAs(TEST_OWNER, () => {
+      void Promise.resolve()
+        .then(() => sleep(5))
+        .then(() => setInterval(() => undefined, 1000));
+    });
+    // Another owner runs meanwhile; the chain's timer must not become theirs.
+    tracker.runAs(OTHER_OWNER, () => undefined);
+    await sleep(30);
+    expect((await settleFor(OTHER_OWNER)).length).toBe(0);
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => record.details().api)).toEqual(['setInterval']);
+  });
+
+  test('resources created outside runAs fall back to the fallback owner; tool-only ones are dropped', async () => {
+    setInterval(() => undefined, 1000);
+    const settled = await settleFor(FILE_OWNER);
+    // The other one is the test runner's own timeout timer for this test: all frames are Jest's.
+    const options = resolveOptions({});
+    const reported = settled
+      .map(resource => describeLeak(resource, 'file', [], {rootDir: __dirname, testPath: __filename, options}))
+      .filter(Boolean);
+    expect(reported.map(leak => leak!.finding.details)).toEqual([{api: 'setInterval', delayMs: 1000}]);
+  });
+
+  test('a timer still pending at the check but firing within the settle budget is not a leak', async () => {
+    tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 20));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+});
+
+describe('network', () => {
+  test('a listening server is a leak; one whose close() is still completing is not', async () => {
+    const leaked = await tracker.runAs(TEST_OWNER, async () => {
+      const server = net.createServer();
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+      return server;
+    });
+    const closing = await tracker.runAs(OTHER_OWNER, async () => {
+      const server = net.createServer();
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+      server.close();
+      return server;
+    });
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => record.kind)).toEqual(['server']);
+    expect(leaks[0]!.record.details()).toMatchObject({address: '127.0.0.1', port: (leaked.address() as net.AddressInfo).port});
+    expect(await settleFor(OTHER_OWNER)).toEqual([]);
+    expect(closing.listening).toBe(false);
+    leaks[0]!.record.dispose();
+    await sleep(5);
+    expect(leaked.listening).toBe(false);
+  });
+
+  test('client and accepted sockets are reported with their addresses', async () => {
+    const server = net.createServer();
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => server.close());
+    const {port} = server.address() as net.AddressInfo;
+    const accepted = new Promise<net.Socket>(resolve => server.once('connection', resolve));
+    const client = tracker.runAs(TEST_OWNER, () => net.connect(port, '127.0.0.1'));
+    await new Promise(resolve => client.once('connect', resolve));
+    const serverSide = await accepted;
+    cleanups.push(() => serverSide.destroy());
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => record.kind)).toEqual(['socket']);
+    expect(leaks[0]!.record.details()).toMatchObject({remoteAddress: '127.0.0.1', remotePort: port});
+    client.destroy();
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('a bound UDP socket is a socket leak', async () => {
+    const socket = tracker.runAs(TEST_OWNER, () => dgram.createSocket('udp4'));
+    await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => [record.kind, record.type])).toEqual([['socket', 'UDPWRAP']]);
+    socket.close();
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+});
+
+describe('files', () => {
+  const file = __filename;
+
+  test('fs.openSync leaks until closeSync', async () => {
+    const fd = tracker.runAs(TEST_OWNER, () => fs.openSync(file, 'r'));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => [record.kind, record.type])).toEqual([['file', 'fs.openSync']]);
+    expect(leaks[0]!.record.details()).toEqual({fd, path: file});
+    fs.closeSync(fd);
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('fs.open (callback) leaks until fs.close', async () => {
+    const fd = await tracker.runAs(
+      TEST_OWNER,
+      () => new Promise<number>((resolve, reject) => fs.open(file, 'r', (error, opened) => (error ? reject(error) : resolve(opened)))),
+    );
+    expect((await settleFor(TEST_OWNER)).map(({record}) => record.type)).toEqual(['fs.open']);
+    await new Promise(resolve => fs.close(fd, resolve));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('a FileHandle leaks until closed', async () => {
+    const handle = await tracker.runAs(TEST_OWNER, () => fs.promises.open(file));
+    expect((await settleFor(TEST_OWNER)).map(({record}) => record.type)).toEqual(['fs.promises.open']);
+    await handle.close();
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('an unconsumed read stream leaks; a consumed one does not', async () => {
+    const unconsumed = tracker.runAs(TEST_OWNER, () => fs.createReadStream(file));
+    await new Promise(resolve => unconsumed.once('open', resolve));
+    const consumed = tracker.runAs(OTHER_OWNER, () => fs.createReadStream(file));
+    consumed.resume();
+    await new Promise(resolve => consumed.once('close', resolve));
+    const leaks = await settleFor(TEST_OWNER);
+    // One finding for the stream, not a second one for the descriptor it opened.
+    expect(leaks.map(({record}) => record.type)).toEqual(['fs.createReadStream']);
+    expect(await settleFor(OTHER_OWNER)).toEqual([]);
+    unconsumed.destroy();
+  });
+
+  test('a write stream left open leaks', async () => {
+    const target = path.join(os.tmpdir(), `leakwatch-write-${process.pid}.txt`);
+    cleanups.push(() => fs.rmSync(target, {force: true}));
+    const stream = tracker.runAs(TEST_OWNER, () => fs.createWriteStream(target));
+    await new Promise(resolve => stream.once('open', resolve));
+    expect((await settleFor(TEST_OWNER)).map(({record}) => record.type)).toEqual(['fs.createWriteStream']);
+    await new Promise(resolve => stream.end(resolve));
+    await new Promise(resolve => setImmediate(resolve));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('a watcher leaks until closed', async () => {
+    const watcher = tracker.runAs(TEST_OWNER, () => fs.watch(os.tmpdir()));
+    expect((await settleFor(TEST_OWNER)).map(({record}) => record.kind)).toEqual(['watcher']);
+    watcher.close();
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test('stop() puts back exactly the functions that were there', () => {
+    const before = [fs.open, fs.openSync, fs.close, fs.closeSync, fs.promises.open, fs.createReadStream, fs.createWriteStream];
+    const second = trackResources({stackDepth: 5});
+    expect(fs.openSync).not.toBe(before[1]);
+    second.stop();
+    second.stop();
+    expect([fs.open, fs.openSync, fs.close, fs.closeSync, fs.promises.open, fs.createReadStream, fs.createWriteStream]).toEqual(before);
+  });
+});
+
+describe('processes and workers', () => {
+  test('a running child process is a leak until killed', async () => {
+    const child = tracker.runAs(TEST_OWNER, () => childProcess.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']));
+    const exited = new Promise(resolve => child.once('exit', resolve));
+    const leaks = await settleFor(TEST_OWNER);
+    const kinds = leaks.map(({record}) => record.kind);
+    expect(kinds).toContain('child-process');
+    const processRecord = leaks.find(({record}) => record.kind === 'child-process')!.record;
+    expect(processRecord.details()).toMatchObject({pid: child.pid});
+    processRecord.dispose();
+    await exited;
+    for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+    expect((await settleFor(TEST_OWNER)).filter(({record}) => record.kind === 'child-process')).toEqual([]);
+  });
+
+  test('a running worker thread is a leak until terminated', async () => {
+    const worker = tracker.runAs(TEST_OWNER, () => new Worker('setInterval(() => {}, 1000)', {eval: true}));
+    await new Promise(resolve => worker.once('online', resolve));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => record.kind)).toContain('worker');
+    await worker.terminate();
+    expect((await settleFor(TEST_OWNER)).filter(({record}) => record.kind === 'worker')).toEqual([]);
+  });
+});
+
+describe('findings', () => {
+  const options = resolveOptions({});
+  const context = {rootDir: path.resolve(__dirname, '../..'), testPath: __filename, options};
+
+  test('point at the line that created the resource, relative to rootDir', async () => {
+    const line = Number(new Error().stack!.split('\n')[1]!.match(/:(\d+):\d+\)?$/)![1]) + 1;
+    tracker.runAs(TEST_OWNER, () => setInterval(() => undefined, 1000));
+    const [leak] = await settleFor(TEST_OWNER);
+    const described = describeLeak(leak!, 'test', TEST_OWNER.scopePath, context)!;
+    expect(described.finding).toMatchObject({
+      kind: 'timer',
+      severity: 'error',
+      scope: 'test',
+      scopePath: ['suite', 'case'],
+      resourceType: 'Timeout',
+      location: {file: 'src/__tests__/trackResources.test.ts', line},
+    });
+    expect(described.finding.message).toBe('this test leaked a timer: setInterval(…, 1000 ms) still pending');
+    expect(described.finding.stack[0]).toContain('src/__tests__/trackResources.test.ts');
+    expect(described.error.stack).toContain(`${__filename}:${line}:`);
+  });
+
+  test('ignore rules by kind, resource type, stack glob, stack regex and top function', async () => {
+    function startPolling() {
+      return setInterval(() => undefined, 1000);
+    }
+    tracker.runAs(TEST_OWNER, startPolling);
+    const [leak] = await settleFor(TEST_OWNER);
+    const describeWith = (ignore: unknown[]) =>
+      describeLeak(leak!, 'test', [], {...context, options: resolveOptions({ignore})});
+    expect(describeWith([{kind: 'timer'}])).toBeUndefined();
+    expect(describeWith([{resourceType: 'Timeout'}])).toBeUndefined();
+    expect(describeWith([{stack: 'src/__tests__/**'}])).toBeUndefined();
+    expect(describeWith([{stack: '/trackResources\\.test/'}])).toBeUndefined();
+    expect(describeWith([{topFunction: 'startPolling'}])).toBeUndefined();
+    expect(describeWith([{kind: 'server'}, {resourceType: 'TCPWRAP'}, {stack: 'vendor/**'}, {topFunction: 'other'}])).toBeDefined();
+    expect(describeWith([{kind: 'timer', resourceType: 'Immediate'}])).toBeDefined();
+  });
+
+  test('severity off drops the finding; warn keeps it without failing', async () => {
+    tracker.runAs(TEST_OWNER, () => setInterval(() => undefined, 1000));
+    const [leak] = await settleFor(TEST_OWNER);
+    expect(describeLeak(leak!, 'test', [], {...context, options: resolveOptions({severity: {timer: 'off'}})})).toBeUndefined();
+    expect(describeLeak(leak!, 'test', [], {...context, options: resolveOptions({severity: {timer: 'warn'}})})!.finding.severity).toBe('warn');
+  });
+});
+
+describe('cross-check', () => {
+  test('active handles the tracker never saw show up as unexplained growth', () => {
+    let active = ['Timeout', 'PipeWrap'];
+    const isolated = trackResources({stackDepth: 5, activeResourcesInfo: () => active});
+    try {
+      expect(isolated.unexplainedGrowth()).toEqual({});
+      // Requests in flight are never growth; an unseen server and an extra timer are.
+      active = ['Timeout', 'Timeout', 'PipeWrap', 'TCPServerWrap', 'FSReqCallback', 'GetAddrInfoReqWrap'];
+      expect(isolated.unexplainedGrowth()).toEqual({Timeout: 1, TCPServerWrap: 1});
+    } finally {
+      isolated.stop();
+    }
+  });
+
+  test('tracked, live handles are explained', async () => {
+    const server = tracker.runAs(TEST_OWNER, () => net.createServer());
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    expect(tracker.unexplainedGrowth().TCPServerWrap).toBeUndefined();
+    await new Promise(resolve => server.close(resolve));
+  });
+});
