@@ -6,7 +6,7 @@ import {buildFileRecord, buildRunReport, relativePath, type JestFileResultLike} 
 import {startHangCapture, type HangCapture} from './hangDiagnosis';
 import {resolveReporterOptions, type ResolvedReporterOptions} from './options';
 import {renderHtml} from './renderHtml';
-import {renderJUnit} from './renderJUnit';
+import {fillTemplate, renderJUnit} from './renderJUnit';
 import {renderJson} from './renderJson';
 import {renderHangSummary, renderTerminalSummary} from './renderTerminalSummary';
 import {writeOutputs, type OutputFile} from './writeOutputs';
@@ -78,6 +78,7 @@ export function loadClientBundle(dir: string = __dirname): string | undefined {
 export class LeakwatchReporter implements Reporter {
   readonly options: ResolvedReporterOptions;
   private readonly rootDir: string;
+  private readonly shard: {shardIndex: number; shardCount: number};
   private readonly runDir: string;
   private readonly now: () => number;
   private readonly log: (message: string) => void;
@@ -96,6 +97,7 @@ export class LeakwatchReporter implements Reporter {
     const env = deps.env ?? process.env;
     this.deps = deps;
     this.rootDir = globalConfig.rootDir;
+    this.shard = globalConfig.shard ?? {shardIndex: 1, shardCount: 1};
     // Invalid options are a configuration error: Jest shows it before running anything.
     this.options = resolveReporterOptions(options, env, this.rootDir);
     this.now = deps.now ?? Date.now;
@@ -209,7 +211,12 @@ export class LeakwatchReporter implements Reporter {
   private write(report: RunReport): {written: string[]; errors: string[]} {
     const out = path.resolve(this.rootDir, this.options.outputDir);
     const outputs: OutputFile[] = [];
-    const {json, junit, html} = this.options;
+    // `{shardIndex}`/`{shardCount}` in file names keep the outputs of `--shard` runs apart.
+    const vars = {shardIndex: String(this.shard.shardIndex), shardCount: String(this.shard.shardCount)};
+    const name = (value: string | false): string | false => (value === false ? false : fillTemplate(value, vars));
+    const json = name(this.options.json);
+    const junit = name(this.options.junit);
+    const html = name(this.options.html);
     const errors: string[] = [];
     if (json) outputs.push({file: path.resolve(out, json), render: () => renderJson(report)});
     if (junit) {

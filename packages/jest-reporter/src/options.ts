@@ -7,7 +7,10 @@ export type JUnitProfile = 'strict' | 'rich';
 export interface ReporterOptions {
   /** Directory for all reports, relative to rootDir (`<rootDir>` is expanded). @default 'leakwatch-report' */
   outputDir?: string;
-  /** Write leakwatch.json; `true`, `false` or a file name relative to outputDir. @default true ('leakwatch.json') */
+  /**
+   * Write leakwatch.json; `true`, `false` or a file name relative to outputDir. File names may
+   * use `{shardIndex}` and `{shardCount}` (from `--shard`). @default true ('leakwatch.json')
+   */
   json?: boolean | string;
   /** Write JUnit XML; `true`, `false` or a file name relative to outputDir. @default true ('junit.xml') */
   junit?: boolean | string;

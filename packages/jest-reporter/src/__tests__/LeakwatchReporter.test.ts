@@ -163,6 +163,17 @@ describe('LeakwatchReporter', () => {
     expect(fs.readdirSync(path.join(rootDir, 'leakwatch-report'))).toEqual(['custom.json']);
   });
 
+  it('names outputs per shard with {shardIndex} and {shardCount}', () => {
+    const reporter = new LeakwatchReporter(
+      {rootDir, shard: {shardIndex: 2, shardCount: 3}} as Config.GlobalConfig,
+      {hangDiagnosis: false, quiet: true, json: 'leakwatch-{shardIndex}-of-{shardCount}.json', junit: 'junit-{shardIndex}.xml', html: false},
+      undefined,
+      {env: {}},
+    );
+    reporter.onRunComplete();
+    expect(fs.readdirSync(path.join(rootDir, 'leakwatch-report')).sort()).toEqual(['junit-2.xml', 'leakwatch-2-of-3.json']);
+  });
+
   it('is deterministic: same input gives the same bytes', () => {
     const outputs: string[] = [];
     for (let run = 0; run < 2; run++) {
