@@ -376,11 +376,35 @@ function main(report: RunReport): void {
   const mainSection = h('section', {'aria-labelledby': 'main-h'});
   const testsSection = h('section', {'aria-labelledby': 'tests-h'});
   const memorySection = h('section', {'aria-labelledby': 'memory-h'});
-  const root = h('main', null, header, toolbar, mainSection, leaksSection, testsSection, memorySection);
+  const stateSection = h('section', {'aria-labelledby': 'state-h'});
+  const root = h('main', null, header, toolbar, mainSection, leaksSection, testsSection, stateSection, memorySection);
   app.replaceChildren(root);
 
   if (mainFindings.length > 0) {
     mainSection.append(h('h2', {id: 'main-h'}, `Keeping the main Jest process alive (${mainFindings.length})`), ...mainFindings.map(renderFinding));
+  }
+
+  // Global state a file changed and did not restore (globals, env, cwd, listeners, watched state).
+  const stateKinds = new Set(['global', 'env', 'cwd', 'process-listener', 'state']);
+  const stateFiles = report.files
+    .map(file => ({file, findings: [...file.findings, ...file.tests.flatMap(test => test.findings)].filter(finding => stateKinds.has(finding.kind))}))
+    .filter(entry => entry.findings.length > 0);
+  if (stateFiles.length > 0) {
+    stateSection.append(h('h2', {id: 'state-h'}, `State not restored (${stateFiles.length} file${stateFiles.length === 1 ? '' : 's'})`));
+    const list = h('div', {'data-testid': 'state'});
+    stateSection.append(list);
+    paged(
+      list,
+      stateFiles,
+      PAGE,
+      entry =>
+        lazyDetails(
+          h('summary', null, h('b', null, entry.file.path), tag(`${entry.findings.length} change${entry.findings.length === 1 ? '' : 's'}`, 'warn')),
+          'group',
+          () => h('div', null, ...entry.findings.map(renderFinding)),
+        ),
+      'files',
+    );
   }
 
   const memoryFiles = report.files.filter(file => file.memory);

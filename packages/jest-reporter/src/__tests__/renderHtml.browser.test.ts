@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import type {Browser, Page} from 'playwright-core';
 import {renderHtml} from '../renderHtml';
-import {HOSTILE, sampleReport} from './fixtures';
+import {file, finding, HOSTILE, report, sampleReport, test} from './fixtures';
 import {launchChromium} from './support/browser';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -178,6 +178,49 @@ describe('report.html in Chromium', () => {
     expect(await fileBody.count()).toBe(1);
     expect(await fileBody.locator('svg.chart').count()).toBe(2);
     await expect(fileBody.locator('.memory').textContent()).resolves.toContain('Map');
+    await page.close();
+  });
+
+  it('lists state that was not restored in its own section', async () => {
+    const {page} = await open();
+    const state = page.locator('[data-testid=state] details.group');
+    expect(await state.count()).toBe(1);
+    await state.locator(':scope > summary').click();
+    await expect(state.textContent()).resolves.toContain('globalThis.__APP_CACHE__ added');
+    await page.close();
+  });
+});
+
+describe('report.html with 10,000 tests in Chromium', () => {
+  it('renders lazily (small DOM) and still finds a test in a file nobody opened', async () => {
+    const files = Array.from({length: 200}, (_, f) =>
+      file({
+        path: `src/f${String(f).padStart(3, '0')}.test.ts`,
+        leakStatus: f % 20 === 0 ? 'leaks' : 'clean',
+        tests: Array.from({length: 50}, (_, t) =>
+          test({
+            titlePath: [`Feature ${f}`, `case ${f * 50 + t}`],
+            status: t === 7 ? 'failed' : 'passed',
+            failureMessages: t === 7 ? ['Error: nope'] : [],
+            findings: f % 20 === 0 && t === 3 ? [finding({id: `f-${f}`, scopePath: [`Feature ${f}`, `case ${f * 50 + t}`]})] : [],
+          }),
+        ),
+      }),
+    );
+    const big = path.join(dir, 'big.html');
+    fs.writeFileSync(big, renderHtml(report(files), bundleClient(), {title: 'big'}));
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', error => errors.push(error.message));
+    await page.goto(pathToFileURL(big).href);
+    await page.waitForSelector('html[data-ready=true]', {state: 'attached'});
+    const nodes = await page.evaluate<number>("document.getElementsByTagName('*').length");
+    expect(nodes).toBeLessThan(3000);
+    await expect(page.locator('[data-testid=result-count]').textContent()).resolves.toBe('10000 of 10000 tests · 200 files');
+    await page.fill('input[type=search]', 'case 9876');
+    await waitForCount(page, '1 of 10000 tests');
+    await expect(page.locator('[data-testid=files] details.file[open] .test').allTextContents()).resolves.toEqual([expect.stringContaining('case 9876')]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
