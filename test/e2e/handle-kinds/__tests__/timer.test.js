@@ -61,6 +61,14 @@ test('leaks through an un-awaited promise chain that outlives the test', () => {
     });
 });
 
+// The chain waits on an unref'd timer, which nothing settles for: it finishes only while
+// the next test runs, and its interval still belongs to this test (async causality).
+test('leaks through a chain that finishes while the next test runs', () => {
+  void new Promise(resolve => setTimeout(resolve, 150).unref()).then(() => {
+    setInterval(() => {}, 60_000); // LEAK:timer.outliving-chain-late
+  });
+});
+
 test('runs while the previous test\'s chain finishes', async () => {
-  await new Promise(resolve => setTimeout(resolve, 100));
+  await new Promise(resolve => setTimeout(resolve, 400));
 });
