@@ -342,6 +342,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       tests: [...this.sidecarTests.values()],
       warnings: this.warnings,
       node: {version: process.version},
+      instrumented: this.tracker !== undefined,
     };
     try {
       writeSidecar(this.runDir, sidecar);

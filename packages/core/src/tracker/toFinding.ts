@@ -113,8 +113,15 @@ export function describeLeak(
   let severity = severityFor(options, record.kind);
   if (severity === undefined) return undefined;
   if (liveness === 'unref') severity = 'info';
-  const frames = parseStack(record.stack.stack);
-  if (isToolOnly(frames)) return undefined;
+  let frames = parseStack(record.stack.stack);
+  if (frames.every(frame => frame.origin === 'node')) {
+    const callSite = record.callSiteStack?.();
+    if (callSite) frames = parseStack(callSite.stack);
+  }
+  // Tool-only stacks are the runner's own work, unless the cause came down the async chain
+  // from user code and Node alone is on the stack (e.g. a handle created in a lookup callback).
+  const nodeOnly = frames.every(frame => frame.origin === 'node');
+  if (isToolOnly(frames) && !(record.causal && nodeOnly)) return undefined;
   const top = locateFrame(frames);
   if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDir))) return undefined;
   const details = {...record.details()};

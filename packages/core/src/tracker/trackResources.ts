@@ -1,6 +1,7 @@
 import {AsyncLocalStorage, createHook, executionAsyncResource, type AsyncHook} from 'node:async_hooks';
 // The module object itself, not an `import *` copy: patches must land where test code looks.
 import fs = require('node:fs');
+import net = require('node:net');
 import type {HandleKind, Scope} from '../model';
 import {ACTIVE_INFO_TYPE, TRACKED_TYPES, isTransientActiveType} from './classify';
 import {captureStack, parseStack, type StackHolder} from './stack';
@@ -26,8 +27,12 @@ export interface ResourceRecord {
   readonly type: string;
   readonly kind: HandleKind;
   readonly owner: Owner | undefined;
+  /** True when the owner came down the async chain (proven cause), false when it is the fallback. */
+  readonly causal: boolean;
   /** Creation stack; for resources created by Node without JS frames, the trigger's. */
   readonly stack: StackHolder;
+  /** Where the user asked for it, when Node created the handle later (e.g. `listen` after a lookup). */
+  callSiteStack?(): StackHolder | undefined;
   /** Set by the consumer once a finding was made, so it is not reported twice. */
   reported: boolean;
   liveness(): Liveness;
@@ -82,6 +87,8 @@ export interface Tracker {
 }
 
 const OWNER = Symbol('leakwatch.owner');
+/** Stack of the last `listen()` call on a server, for handles Node creates after a lookup. */
+const LISTEN_STACK = Symbol('leakwatch.listenStack');
 const ORIGINAL = Symbol('leakwatch.original');
 type Owned = {[OWNER]?: Owner};
 
@@ -137,12 +144,18 @@ function serverDetails(server: any): Record<string, unknown> {
 }
 
 /** Handle-based records: liveness from the native handle, disposal through its public owner. */
-function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose'> {
+function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack'> {
   const ref = new WeakRef(handle as object);
   return {
+    callSiteStack() {
+      const target = ref.deref();
+      return target ? publicOwner(target)?.[LISTEN_STACK] : undefined;
+    },
     liveness() {
       const target: any = ref.deref();
       if (!target) return 'closed';
+      // Wrappers around the process's own stdio (fd 0-2) live as long as the process: not a leak.
+      if (typeof target.fd === 'number' && target.fd >= 0 && target.fd <= 2) return 'closed';
       const state = handleLiveness(target);
       if (state !== 'unref') return state;
       // An unref'd handle is still open; a closed one has no public owner left doing work.
@@ -239,6 +252,8 @@ function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness
 
 let nextSyntheticId = -1;
 
+const STACK_BEARING_REQUESTS: ReadonlySet<string> = new Set(['GETADDRINFOREQWRAP']);
+
 let untrackedPromisesSupported: boolean | undefined;
 
 /**
@@ -272,6 +287,8 @@ export function trackResources(options: TrackerOptions): Tracker {
   let records: ResourceRecord[] = [];
   /** Records by async id, so resources Node creates without JS frames inherit their trigger's stack. */
   const byAsyncId = new Map<number, ResourceRecord>();
+  /** Stacks of in-flight requests whose callbacks create handles; dropped at each prune. */
+  const requestStacks = new Map<number, StackHolder>();
   /** Nesting depth of Leakwatch's own work: resources created meanwhile are ours. */
   let internal = 0;
   let stopped = false;
@@ -294,17 +311,20 @@ export function trackResources(options: TrackerOptions): Tracker {
     if (kind === undefined) {
       // Short-lived (PROMISE, TickObject, *REQ*): only carry the cause forward.
       if (inherited !== undefined && !storage) (resource as Owned)[OWNER] = inherited;
+      // A lookup precedes listen(port, host) and connect(port, host); its stack is the user's call.
+      if (STACK_BEARING_REQUESTS.has(type)) requestStacks.set(asyncId, captureStack(stackDepth, init));
       return;
     }
     const owner = inherited ?? fallbackOwner();
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
     let stack = captureStack(stackDepth, init);
-    const trigger = byAsyncId.get(triggerAsyncId);
-    // Accepted sockets, child stdio pipes: created by Node with no JS frames; the trigger knows why.
-    if (trigger && !hasJsFrames(stack)) stack = trigger.stack;
+    // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
+    // Node with no JS frames; the trigger knows why.
+    const triggerStack = byAsyncId.get(triggerAsyncId)?.stack ?? requestStacks.get(triggerAsyncId);
+    if (triggerStack && !hasJsFrames(stack)) stack = triggerStack;
     const described =
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
-    const record: ResourceRecord = {id: asyncId, type, kind, owner, stack, reported: false, ...described};
+    const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: inherited !== undefined, stack, reported: false, ...described};
     records.push(record);
     if (kind !== 'timer') byAsyncId.set(asyncId, record);
   }
@@ -317,6 +337,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     isInternal: () => internal > 0,
     add: record => records.push(record),
   });
+  const restoreNet = patchListen(stackDepth, () => internal > 0);
   hook.enable();
 
   const activeResourcesInfo = options.activeResourcesInfo ?? defaultActiveResourcesInfo;
@@ -376,6 +397,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       records = records.filter(record => record.liveness() !== 'closed');
       const kept = new Set(records);
       for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
+      requestStacks.clear();
     },
 
     unexplainedGrowth() {
@@ -399,6 +421,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       stopped = true;
       hook.disable();
       restoreFs();
+      restoreNet();
       records = [];
       byAsyncId.clear();
       storage?.disable();
@@ -429,6 +452,24 @@ function countActive(names: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * `listen(port, host)` creates its handle in a lookup callback with no JS frames; remember
+ * where listen was called. Patched on the prototype, so http/https/tls servers get it too.
+ */
+function patchListen(stackDepth: number, isInternal: () => boolean): () => void {
+  const proto = net.Server.prototype as unknown as Record<string, unknown> & {listen: (...args: any[]) => unknown};
+  const original = proto.listen;
+  const wrapped = function listen(this: Record<symbol, unknown>, ...args: any[]) {
+    if (!isInternal()) this[LISTEN_STACK] = captureStack(stackDepth, listen);
+    return original.apply(this, args);
+  };
+  Object.defineProperty(wrapped, 'length', {value: original.length});
+  proto.listen = wrapped;
+  return () => {
+    if (proto.listen === wrapped) proto.listen = original;
+  };
 }
 
 interface FsPatchContext {
@@ -479,6 +520,7 @@ function patchFs(context: FsPatchContext): () => void {
       type: api,
       kind: 'file',
       owner,
+      causal: false,
       stack,
       reported: false,
       liveness: () => (openFds.get(fd) === record ? 'alive' : 'closed'),
@@ -559,6 +601,7 @@ function patchFs(context: FsPatchContext): () => void {
           type: 'fs.promises.open',
           kind: 'file',
           owner,
+          causal: false,
           stack,
           reported: false,
           // A closed FileHandle reports fd -1.
@@ -591,6 +634,7 @@ function patchFs(context: FsPatchContext): () => void {
           type: `fs.${api}`,
           kind: 'file',
           owner,
+          causal: false,
           stack,
           reported: false,
           liveness: () => {

@@ -1,0 +1,5 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'leakwatch',
+  reporters: ['default', '@leakwatch/jest-reporter'],
+};
