@@ -299,7 +299,25 @@ function shapeD(dir, size) {
   write(dir, 'size.json', JSON.stringify(size));
 }
 
-const GENERATORS = {a: shapeA, b: shapeB, c: shapeC, d: shapeD};
+// ---------------------------------------------------------------------------- control
+/**
+ * Positive control (not timed): one file with two known leaks, run once under Leakwatch so
+ * the benchmark proves it measured a tool that was actually watching.
+ */
+function control(dir) {
+  write(
+    dir,
+    '__tests__/control.test.js',
+    `'use strict';
+const http = require('node:http');
+test('leaks an interval', () => { setInterval(() => {}, 1000); });
+test('leaks a server', async () => { const s = http.createServer(); await new Promise(r => s.listen(0, '127.0.0.1', r)); });
+test('clean', () => { expect(1).toBe(1); });
+`,
+  );
+}
+
+const GENERATORS = {a: shapeA, b: shapeB, c: shapeC, d: shapeD, control};
 
 /** Writes the suite for `shape` into `dir` (emptied first). */
 function generate(shape, dir, size) {
