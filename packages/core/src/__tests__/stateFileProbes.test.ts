@@ -88,16 +88,17 @@ describe('FileProbes', () => {
     const h = harness({memory: {perTest: true, testGrowthThresholdBytes: 4 * 1024 * 1024}, state: false});
     const keep: number[][] = [];
     await h.probes.handleTestEvent({name: 'run_start'}, h.state);
-    await h.run('retains 8 MiB', () => {
-      for (let i = 0; i < 128; i++) keep.push(Array.from({length: 8192}, (_, j) => i + j + 0.5));
+    await h.run('retains 16 MiB', () => {
+      for (let i = 0; i < 256; i++) keep.push(Array.from({length: 8192}, (_, j) => i + j + 0.5));
     });
     await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
     await h.probes.afterTeardown();
-    expect(h.deltas.get('suite › retains 8 MiB')).toBeGreaterThan(7 * 1024 * 1024);
-    expect(h.testFindings.get('suite › retains 8 MiB')!.map(f => f.kind)).toEqual(['memory']);
+    expect(h.deltas.get('suite › retains 16 MiB')).toBeGreaterThan(13 * 1024 * 1024);
+    expect(h.testFindings.get('suite › retains 16 MiB')!.map(f => f.kind)).toEqual(['memory']);
     const record = h.probes.memoryRecord()!;
-    expect(record.growthBytes).toBeGreaterThan(7 * 1024 * 1024);
+    // One full GC at run_start can leave a few MiB for the next cycle: the baseline errs high.
+    expect(record.growthBytes).toBeGreaterThan(11 * 1024 * 1024);
     expect(record.samples!.map(s => s.label)[0]).toBe('run_start (after full GC)');
-    expect(keep).toHaveLength(128);
+    expect(keep).toHaveLength(256);
   });
 });
