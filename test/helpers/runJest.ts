@@ -54,9 +54,17 @@ export function copyScenario(scenario: string, major: JestMajor, label?: string)
   return target;
 }
 
+function realpath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 export function normalizeOutput(text: string, dir: string): string {
   let out = text.replace(/\r\n/g, '\n');
-  out = out.split(fs.realpathSync(dir)).join('<rootDir>').split(dir).join('<rootDir>');
+  out = out.split(realpath(dir)).join('<rootDir>').split(dir).join('<rootDir>');
   out = out.split(projectDir(30)).join('<project>').split(projectDir(29)).join('<project>');
   out = out
     .replace(/\(\d+(\.\d+)? ?m?s\)/g, '')

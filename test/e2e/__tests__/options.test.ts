@@ -55,6 +55,16 @@ describe.each([29, 30] as JestMajor[])('options on Jest %i', major => {
   });
 });
 
+describe.each([29, 30] as JestMajor[])('a run whose only leak is a warning, on Jest %i', major => {
+  test('passes (exit 0) and still reports the warning', async () => {
+    const result = await runJest('options', {major, label: 'warn-only', args: ['--runInBand', '__tests__/severity.test.js', '-t', 'only a warning']});
+    if (result.exitCode !== 0) console.log(describeRun(result));
+    expect({exitCode: result.exitCode, signal: result.signal}).toEqual({exitCode: 0, signal: null});
+    expect(checkLeak(result.report!, markers, REPORTED[0]!)).toEqual([]);
+    expect(unexpectedFindings(result.report!, markers, [REPORTED[0]!])).toEqual([]);
+  });
+});
+
 describe.each([29, 30] as JestMajor[])('invalid options on Jest %i', major => {
   // What was received, what is valid; the list of valid keys grows with features, so only its start is pinned.
   const MESSAGES: Record<string, RegExp> = {
