@@ -182,7 +182,7 @@ describe('files', () => {
     await new Promise(resolve => unconsumed.once('open', resolve));
     const consumed = tracker.runAs(OTHER_OWNER, () => fs.createReadStream(file));
     consumed.resume();
-    await new Promise(resolve => consumed.once('close', resolve));
+    await new Promise<void>(resolve => consumed.once('close', () => resolve()));
     const leaks = await settleFor(TEST_OWNER);
     // One finding for the stream, not a second one for the descriptor it opened.
     expect(leaks.map(({record}) => record.type)).toEqual(['fs.createReadStream']);

@@ -41,7 +41,7 @@ const FRAME_WITHOUT_FUNCTION = /^at (?:async )?(.*):(\d+):(\d+)$/;
  * writes, fake-timer internals).
  */
 const TOOL_PACKAGES =
-  /[\\/]node_modules[\\/](?:jest|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@sinonjs[\\/][^\\/]+|pretty-format|write-file-atomic|signal-exit|graceful-fs|babel-jest|ts-jest|@babel[\\/][^\\/]+|source-map-support|jest-environment-leakwatch|@leakwatch[\\/][^\\/]+)[\\/]/;
+  /[\\/]node_modules[\\/](?:jest|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|@sinonjs[\\/][^\\/]+|pretty-format|write-file-atomic|signal-exit|babel-jest|ts-jest|@babel[\\/][^\\/]+|source-map-support|jest-environment-leakwatch|@leakwatch[\\/][^\\/]+)[\\/]/;
 
 /** Leakwatch's own source/dist folders when run from this monorepo (not via node_modules). */
 const ownPackageRoots: string[] = [path.resolve(__dirname, '..', '..')];

@@ -83,9 +83,14 @@ function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, 
   return true;
 }
 
-/** True when every frame is Node's or the test runner's own: not something the user caused. */
+/**
+ * True when the test runner (or Leakwatch) created the resource: the first frame outside
+ * Node is the tool's own — circus timeouts, transform-cache writes, the real interval
+ * behind `useFakeTimers({advanceTimers: true})` — even if user code is further down.
+ */
 export function isToolOnly(frames: readonly StackFrame[]): boolean {
-  return !frames.some(frame => frame.origin === 'user' || frame.origin === 'library');
+  const creator = frames.find(frame => frame.origin !== 'node');
+  return creator === undefined || creator.origin === 'tool';
 }
 
 function findingId(parts: readonly unknown[]): string {
