@@ -252,6 +252,8 @@ function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness
 
 let nextSyntheticId = -1;
 
+const PRUNE_EVERY = 512;
+
 const STACK_BEARING_REQUESTS: ReadonlySet<string> = new Set(['GETADDRINFOREQWRAP']);
 
 let untrackedPromisesSupported: boolean | undefined;
@@ -289,6 +291,14 @@ export function trackResources(options: TrackerOptions): Tracker {
   const byAsyncId = new Map<number, ResourceRecord>();
   /** Stacks of in-flight requests whose callbacks create handles; dropped at each prune. */
   const requestStacks = new Map<number, StackHolder>();
+  let createdSincePrune = 0;
+  const pruneClosed = (): void => {
+    createdSincePrune = 0;
+    records = records.filter(record => record.liveness() !== 'closed');
+    const kept = new Set(records);
+    for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
+    if (requestStacks.size > PRUNE_EVERY) requestStacks.clear();
+  };
   /** Nesting depth of Leakwatch's own work: resources created meanwhile are ours. */
   let internal = 0;
   let stopped = false;
@@ -326,6 +336,9 @@ export function trackResources(options: TrackerOptions): Tracker {
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
     const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: inherited !== undefined, stack, reported: false, ...described};
     records.push(record);
+    // Between checks, drop closed records now and then: a test that creates many short-lived
+    // timers must not see its heap grow because of us (stacks can hold closures).
+    if (++createdSincePrune >= PRUNE_EVERY) pruneClosed();
     if (kind !== 'timer') byAsyncId.set(asyncId, record);
   }
 
@@ -394,9 +407,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     records: () => records,
 
     prune() {
-      records = records.filter(record => record.liveness() !== 'closed');
-      const kept = new Set(records);
-      for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
+      pruneClosed();
       requestStacks.clear();
     },
 
