@@ -247,7 +247,9 @@ export class FileProbes {
 
   private formatStack(frames: string[]): {stack: string[]; location?: SourceLocation} {
     const root = this.opts.rootDir.endsWith(path.sep) ? this.opts.rootDir : this.opts.rootDir + path.sep;
-    const stack = frames.map(frame => frame.split(root).join('').split(path.sep).join('/'));
+    // Jest's and Leakwatch's own frames say nothing about the user's code.
+    const userFrames = frames.filter(frame => !/[\\/]node_modules[\\/]|\(node:|^node:|<anonymous>\)?$/.test(frame));
+    const stack = (userFrames.length > 0 ? userFrames : frames).map(frame => frame.split(root).join('').split(path.sep).join('/'));
     let location: SourceLocation | undefined;
     for (const frame of frames) {
       const match = /\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?$/.exec(frame);
