@@ -12,6 +12,8 @@
  *   leakwatch  testEnvironment packages/jest-environment/dist/index.js,
  *              reporters ['default', packages/jest-reporter/dist/index.js], default options
  *   detect     stock + --detectOpenHandles
+ * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
+ * lw-handles (both false), lw-noreporter (environment only, reporters ['default']).
  * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
  * test results and times the JSON + JUnit + HTML output.
  *
@@ -67,7 +69,7 @@ function parseArgs(argv) {
   if (args.runs == null) args.runs = args.smoke ? 1 : 5;
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
   if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
-  const known = ['stock', 'leakwatch', 'detect'];
+  const known = ['stock', 'leakwatch', 'detect', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter'];
   args.configs = args.configs || known;
   for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
   return args;
@@ -131,17 +133,32 @@ function writeConfigs(dir, shape) {
     cacheDirectory: path.join(cacheBase, 'leakwatch'),
   };
   const detect = {...stock, cacheDirectory: path.join(cacheBase, 'detect')};
+  // Diagnostic variants (only with --configs): which part of Leakwatch costs what.
+  const variant = (name, lw, reporters = leakwatch.reporters) => ({
+    ...leakwatch,
+    reporters,
+    testEnvironmentOptions: lw ? {leakwatch: lw} : {},
+    cacheDirectory: path.join(cacheBase, name),
+  });
+  const variants = {
+    'lw-nomem': variant('lw-nomem', {memory: false}),
+    'lw-nostate': variant('lw-nostate', {state: false}),
+    'lw-handles': variant('lw-handles', {memory: false, state: false}),
+    'lw-noreporter': variant('lw-noreporter', null, ['default']),
+  };
   const files = {};
-  for (const [name, cfg] of Object.entries({stock, leakwatch, detect})) {
+  for (const [name, cfg] of Object.entries({stock, leakwatch, detect, ...variants})) {
     files[name] = path.join(dir, `jest.${name}.config.js`);
     fs.writeFileSync(files[name], `module.exports = ${JSON.stringify(cfg, null, 2)};\n`);
   }
   return files;
 }
 
-function commandFor(shape, config, dir, configFiles, args, label) {
-  if (shape === 'd') return [process.execPath, [path.join(__dirname, 'render-report.js'), dir]];
-  const argv = [JEST_BIN, '--ci', '--config', configFiles[config]];
+function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []) {
+  if (shape === 'd') return [process.execPath, [...nodeFlags, path.join(__dirname, 'render-report.js'), dir]];
+  // Node flags go on the command line (--cpu-prof is refused in NODE_OPTIONS); Jest's
+  // workers are forked with process.execArgv, so they inherit them.
+  const argv = [...nodeFlags, JEST_BIN, '--ci', '--config', configFiles[config]];
   if (config === 'detect') argv.push('--detectOpenHandles');
   // Per-test durations (same cost in every configuration): isolates the in-test hot path.
   argv.push('--json', `--outputFile=${path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
@@ -150,8 +167,8 @@ function commandFor(shape, config, dir, configFiles, args, label) {
 }
 
 // ------------------------------------------------------------------------ one measured run
-function runOnce({shape, config, dir, configFiles, args, label, extraEnv}) {
-  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label);
+function runOnce({shape, config, dir, configFiles, args, label, extraEnv, nodeFlags}) {
+  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label, nodeFlags);
   const logDir = path.join(WORK, 'logs');
   fs.mkdirSync(logDir, {recursive: true});
   const log = path.join(logDir, `${shape}-${config}-${label}.log`);
@@ -194,7 +211,7 @@ function runOnce({shape, config, dir, configFiles, args, label, extraEnv}) {
         if (m) result.render = JSON.parse(m[1]);
       } else {
         Object.assign(result, readJestJson(path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)));
-        if (config === 'leakwatch') result.leakwatch = readLeakwatchSummary(reportDir);
+        if (config.startsWith('l')) result.leakwatch = readLeakwatchSummary(reportDir);
       }
       if (code !== 0) result.errorTail = tail(log, 40);
       resolve(result);
@@ -336,8 +353,8 @@ async function profile(shape, dir, configFiles, args) {
   for (const config of configs) {
     const cdir = path.join(profDir, config);
     fs.mkdirSync(cdir, {recursive: true});
-    const extraEnv = {NODE_OPTIONS: `${process.env.NODE_OPTIONS || ''} --cpu-prof --cpu-prof-dir=${cdir}`.trim()};
-    const r = await runOnce({shape, config, dir, configFiles, args, label: 'profile', extraEnv});
+    const nodeFlags = ['--cpu-prof', `--cpu-prof-dir=${cdir}`];
+    const r = await runOnce({shape, config, dir, configFiles, args, label: 'profile', nodeFlags});
     out[config] = {exitCode: r.exitCode, wallMs: r.wallMs, dir: cdir};
     console.log(`profile ${shape}/${config}: exit ${r.exitCode}, ${fmtMs(r.wallMs)}, profiles in ${path.relative(ROOT, cdir)}`);
   }
@@ -356,9 +373,9 @@ async function main() {
   const info = machine();
   const leakwatchBuilt = fs.existsSync(LW_ENV) && fs.existsSync(LW_REPORTER);
   let configs = args.configs.slice();
-  if (!leakwatchBuilt && configs.includes('leakwatch')) {
-    console.warn(`warning: Leakwatch is not built (${path.relative(ROOT, LW_ENV)}); run \`npm run build\`. Skipping the leakwatch configuration.`);
-    configs = configs.filter(c => c !== 'leakwatch');
+  if (!leakwatchBuilt && configs.some(c => c.startsWith('l'))) {
+    console.warn(`warning: Leakwatch is not built (${path.relative(ROOT, LW_ENV)}); run \`npm run build\`. Skipping the Leakwatch configurations.`);
+    configs = configs.filter(c => !c.startsWith('l'));
   }
   console.log(`Leakwatch bench: ${info.nproc} CPU (${info.cpuModel}), Node ${info.node}, Jest ${info.jest}; ` +
     `${args.smoke ? 'smoke sizes' : 'full sizes'}, ${args.runs} run(s) per configuration${args.warmup ? ' after a warm-up round' : ''}, ` +
