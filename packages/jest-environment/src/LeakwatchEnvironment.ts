@@ -3,6 +3,7 @@ import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment'
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {
+  FileProbes,
   RUN_DIR_ENV,
   SIDECAR_VERSION,
   describeLeak,
@@ -76,6 +77,8 @@ function unwrap(fn: HookFn | undefined): HookFn | undefined {
 export class LeakwatchEnvironment extends NodeEnvironment {
   private readonly options: ResolvedOptions;
   private readonly tracker: Tracker | undefined;
+  /** Memory, state (globals/env/cwd/listeners/watchState) and trackResource probes. */
+  private readonly probes: FileProbes | undefined;
   private readonly testPath: string;
   private readonly rootDir: string;
   private readonly projectId: string;
@@ -110,6 +113,29 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       });
     } catch (error) {
       this.warn('could not start resource tracking', error);
+    }
+    try {
+      // Now, like the tracker: watchState/trackResource registries must exist before setupFiles.
+      this.probes = new FileProbes(
+        {
+          global: this.global,
+          sandboxProcess: this.global.process as never,
+          testPath: this.testPath,
+          rootDir: this.rootDir,
+          options: this.options,
+          // Jest copies every testEnvironmentOptions key onto the sandbox global.
+          allowGlobals: Object.keys(projectConfig.testEnvironmentOptions ?? {}),
+        },
+        {
+          addTestFinding: (titlePath, finding) => this.addFinding(this.sidecarTest(titlePath).findings, finding),
+          addFileFinding: finding => this.addFinding(this.fileFindings, finding),
+          setTestMemoryDelta: (titlePath, bytes) => {
+            this.sidecarTest(titlePath).memoryDeltaBytes = bytes;
+          },
+        },
+      );
+    } catch (error) {
+      this.warn('memory and state probes disabled', error);
     }
   }
 
@@ -146,10 +172,12 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     } catch (error) {
       this.warn('jest-environment-node teardown failed', error);
     }
+    await this.probes?.afterTeardown();
     this.writeSidecar();
   }
 
   private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    await this.probes?.handleTestEvent(event, state);
     const tracker = this.tracker;
     if (!tracker) return;
     switch (event.name) {
@@ -340,7 +368,8 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       options: this.options.raw,
       findings: this.fileFindings,
       tests: [...this.sidecarTests.values()],
-      warnings: this.warnings,
+      warnings: [...this.warnings, ...(this.probes?.allWarnings() ?? [])],
+      ...(this.probes?.memoryRecord() ? {memory: this.probes.memoryRecord()} : {}),
       node: {version: process.version},
       instrumented: this.tracker !== undefined,
     };
