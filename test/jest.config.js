@@ -30,4 +30,6 @@ module.exports = {
   // Each test spawns one or more real Jest runs.
   testTimeout: 240_000,
   slowTestThreshold: 60,
+  // The drivers mostly wait on the Jest runs they spawn; Jest's default (cores - 1) would be 1 here.
+  maxWorkers: 2,
 };

@@ -1,6 +1,7 @@
 /**
- * Every handle kind × every scope, on Jest 29 and 30, in band and with workers:
+ * Every handle kind × every scope, in band and with workers:
  * test/e2e/handle-kinds/__tests__/<kind>.test.js leaks one resource from each scope.
+ * One driver file per Jest major (handleKinds.jest29/30.test.ts) so they run side by side.
  */
 import {runJest, describeRun, type RunJestResult} from '../../helpers/runJest';
 import {
@@ -67,91 +68,86 @@ const CLEAN_TESTS: string[][] = [
   ['does not leak'],
 ];
 
-const RUNS: Array<[JestMajor, 'in-band' | 'workers']> = [
-  [29, 'in-band'],
-  [29, 'workers'],
-  [30, 'in-band'],
-  [30, 'workers'],
-];
+export function describeHandleKinds(major: JestMajor): void {
+  describe.each(['in-band', 'workers'] as const)(`handle-kinds on Jest ${major} (%s)`, mode => {
+    let result: RunJestResult;
 
-describe.each(RUNS)('handle-kinds on Jest %i (%s)', (major, mode) => {
-  let result: RunJestResult;
+    beforeAll(async () => {
+      result = await runJest(SCENARIO, {major, label: `${mode}`, args: mode === 'in-band' ? ['--runInBand'] : ['-w', '2']});
+    });
 
-  beforeAll(async () => {
-    result = await runJest(SCENARIO, {major, label: `${mode}`, args: mode === 'in-band' ? ['--runInBand'] : ['-w', '2']});
-  });
+    test('fails the run, exits on its own and writes leakwatch.json', () => {
+      expect({exitCode: result.exitCode, signal: result.signal}).toEqual({exitCode: 1, signal: null});
+      expect(result.report).toBeDefined();
+      expect(result.report!.files.map(f => f.path).sort()).toEqual(KINDS.map(kind => `__tests__/${kind}.test.js`).sort());
+    });
 
-  test('fails the run, exits on its own and writes leakwatch.json', () => {
-    expect({exitCode: result.exitCode, signal: result.signal}).toEqual({exitCode: 1, signal: null});
-    expect(result.report).toBeDefined();
-    expect(result.report!.files.map(f => f.path).sort()).toEqual(KINDS.map(kind => `__tests__/${kind}.test.js`).sort());
-  });
+    test('every file was watched without problems', () => {
+      expect(result.report!.files.filter(f => !f.instrumented || f.warnings.length > 0).map(f => `${f.path}: instrumented ${f.instrumented} ${JSON.stringify(f.warnings)}`)).toEqual([]);
+    });
 
-  test('every file was watched without problems', () => {
-    expect(result.report!.files.filter(f => !f.instrumented || f.warnings.length > 0).map(f => `${f.path}: instrumented ${f.instrumented} ${JSON.stringify(f.warnings)}`)).toEqual([]);
-  });
+    test('cleanup leaves nothing that keeps Jest or a worker alive', () => {
+      expect(`${result.stdout}\n${result.stderr}`).not.toMatch(EXIT_PROBLEMS);
+      expect(result.strayProcesses).toEqual([]);
+    });
 
-  test('cleanup leaves nothing that keeps Jest or a worker alive', () => {
-    expect(`${result.stdout}\n${result.stderr}`).not.toMatch(EXIT_PROBLEMS);
-    expect(result.strayProcesses).toEqual([]);
-  });
+    test.each(KINDS)('%s: reported with kind, scope, test and line from every scope', kind => {
+      const problems = EXPECTED.filter(e => e.kind === kind).flatMap(e => checkLeak(result.report!, markers, e));
+      expect(problems).toEqual([]);
+    });
 
-  test.each(KINDS)('%s: reported with kind, scope, test and line from every scope', kind => {
-    const problems = EXPECTED.filter(e => e.kind === kind).flatMap(e => checkLeak(result.report!, markers, e));
-    expect(problems).toEqual([]);
-  });
+    test('nothing else is reported', () => {
+      expect(unexpectedFindings(result.report!, markers, EXPECTED)).toEqual([]);
+    });
 
-  test('nothing else is reported', () => {
-    expect(unexpectedFindings(result.report!, markers, EXPECTED)).toEqual([]);
-  });
+    test('each test-scoped leak fails its test with "leaked" and the creating line', () => {
+      const problems = EXPECTED.filter(e => e.scope === 'test' && !ATTRIBUTION_ONLY.has(e.id)).flatMap(e =>
+        checkTestFailure(result.report!, markers, e),
+      );
+      expect(problems).toEqual([]);
+    });
 
-  test('each test-scoped leak fails its test with "leaked" and the creating line', () => {
-    const problems = EXPECTED.filter(e => e.scope === 'test' && !ATTRIBUTION_ONLY.has(e.id)).flatMap(e =>
-      checkTestFailure(result.report!, markers, e),
-    );
-    expect(problems).toEqual([]);
-  });
+    test('Jest shows a code frame at the creating line of each leaking test', () => {
+      const missing = EXPECTED.filter(e => e.scope === 'test' && !ATTRIBUTION_ONLY.has(e.id))
+        .map(e => markers.get(e.id)!)
+        .filter(marker => !hasCodeFrame(result.stderr, marker))
+        .map(marker => `${marker.id} (${marker.file}:${marker.line})`);
+      expect(missing).toEqual([]);
+    });
 
-  test('Jest shows a code frame at the creating line of each leaking test', () => {
-    const missing = EXPECTED.filter(e => e.scope === 'test' && !ATTRIBUTION_ONLY.has(e.id))
-      .map(e => markers.get(e.id)!)
-      .filter(marker => !hasCodeFrame(result.stderr, marker))
-      .map(marker => `${marker.id} (${marker.file}:${marker.line})`);
-    expect(missing).toEqual([]);
-  });
-
-  test('describe- and file-scoped leaks fail their file, naming the creating line, and keep per-test results', () => {
-    const problems: string[] = [];
-    for (const kind of KINDS) {
-      const path = `__tests__/${kind}.test.js`;
-      const file = result.report!.files.find(f => f.path === path);
-      if (!file) {
-        problems.push(`${path}: missing from the report`);
-        continue;
-      }
-      if (file.status === 'passed') problems.push(`${path}: status passed, expected failed`);
-      for (const titlePath of CLEAN_TESTS) {
-        const test = findTest(result.report!, path, titlePath);
-        if (test?.status !== 'passed') problems.push(`${path} "${titlePath.join(' > ')}": ${test ? test.status : 'missing'}, expected passed`);
-      }
-      for (const position of POSITIONS.filter(p => p.scope !== 'test')) {
-        const marker = markers.get(`${kind}.${position.position}`)!;
-        if (!result.stderr.includes(`${marker.file}:${marker.line}:`)) {
-          problems.push(`${path}: Jest's output does not mention ${marker.file}:${marker.line} (${position.position})`);
+    test('describe- and file-scoped leaks fail their file, naming the creating line, and keep per-test results', () => {
+      const problems: string[] = [];
+      for (const kind of KINDS) {
+        const path = `__tests__/${kind}.test.js`;
+        const file = result.report!.files.find(f => f.path === path);
+        if (!file) {
+          problems.push(`${path}: missing from the report`);
+          continue;
+        }
+        if (file.status === 'passed') problems.push(`${path}: status passed, expected failed`);
+        for (const titlePath of CLEAN_TESTS) {
+          const test = findTest(result.report!, path, titlePath);
+          if (test?.status !== 'passed') problems.push(`${path} "${titlePath.join(' > ')}": ${test ? test.status : 'missing'}, expected passed`);
+        }
+        for (const position of POSITIONS.filter(p => p.scope !== 'test')) {
+          const marker = markers.get(`${kind}.${position.position}`)!;
+          if (!result.stderr.includes(`${marker.file}:${marker.line}:`)) {
+            problems.push(`${path}: Jest's output does not mention ${marker.file}:${marker.line} (${position.position})`);
+          }
         }
       }
-    }
-    expect(problems).toEqual([]);
-    expect(result.stderr).toMatch(/leaked/);
-  });
+      expect(problems).toEqual([]);
+      expect(result.stderr).toMatch(/leaked/);
+    });
 
-  test('the test that runs while an earlier chain finishes is not blamed', () => {
-    const test = findTest(result.report!, '__tests__/timer.test.js', ["runs while the previous test's chain finishes"]);
-    expect(test).toMatchObject({status: 'passed', findings: []});
-  });
+    test('the test that runs while an earlier chain finishes is not blamed', () => {
+      const test = findTest(result.report!, '__tests__/timer.test.js', ["runs while the previous test's chain finishes"]);
+      expect(test).toMatchObject({status: 'passed', findings: []});
+    });
 
-  afterAll(() => {
-    // Keeps the whole output in the log when something above failed.
-    if (result && (result.exitCode !== 1 || !result.report)) console.log(describeRun(result));
+    afterAll(() => {
+      // Keeps the whole output in the log when something above failed.
+      if (result && (result.exitCode !== 1 || !result.report)) console.log(describeRun(result));
+    });
   });
-});
+}

@@ -1,0 +1,3 @@
+import {describeHandleKinds} from './handleKinds';
+
+describeHandleKinds(30);
