@@ -7,6 +7,48 @@ import type {SourceLocation} from '../model';
  */
 export interface StackHolder {
   stack?: string;
+  /** Set by readStack: real function names per frame, before any source-map renaming. */
+  functionNames?: Array<string | null>;
+  /** Set by readStack: the formatted text, cached. */
+  text?: string;
+}
+
+type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
+
+/**
+ * Formats a captured stack once, keeping each frame's real function name. Jest installs
+ * source-map-support, which maps positions (good) and renames frames after the
+ * identifier at the call site (not the enclosing function, so "spawn" instead of
+ * "startDaemon"); `topFunction` ignore rules need the real name.
+ */
+export function readStack(holder: StackHolder): string {
+  if (holder.text !== undefined) return holder.text;
+  const previous = Error.prepareStackTrace as PrepareStackTrace | undefined;
+  if (!previous) {
+    // No user-land formatter: Node's own (with its source maps, if enabled) is the one to keep.
+    const text = holder.stack;
+    holder.text = typeof text === 'string' ? text : '';
+    return holder.text;
+  }
+  let names: Array<string | null> | undefined;
+  Error.prepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => {
+    names = callSites.map(site => {
+      try {
+        return site.getFunctionName();
+      } catch {
+        return null;
+      }
+    });
+    return previous(error, callSites);
+  };
+  try {
+    const text = holder.stack;
+    holder.text = typeof text === 'string' ? text : '';
+  } finally {
+    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = previous;
+  }
+  holder.functionNames = names;
+  return holder.text;
 }
 
 /** Frames Leakwatch and Node add between user code and the capture point. */
@@ -28,7 +70,8 @@ export interface StackFrame {
   file: string | undefined;
   line: number | undefined;
   column: number | undefined;
-  origin: 'node' | 'tool' | 'library' | 'user';
+  /** `self`: Leakwatch's own wrappers, transparent: never the creator, never shown. */
+  origin: 'node' | 'self' | 'tool' | 'library' | 'user';
 }
 
 // `at fn (file:1:2)`, `at file:1:2`, `at async fn (file:1:2)`, `at new Foo (file:1:2)`
@@ -52,11 +95,14 @@ export function registerToolRoot(dir: string): void {
   if (!ownPackageRoots.includes(resolved)) ownPackageRoots.push(resolved);
 }
 
+const SELF_PACKAGES = /[\\/]node_modules[\\/](?:jest-environment-leakwatch|@leakwatch[\\/][^\\/]+)[\\/]/;
+
 function classifyFile(file: string): StackFrame['origin'] {
   if (file.startsWith('node:') || !path.isAbsolute(file)) return 'node';
+  if (SELF_PACKAGES.test(file)) return 'self';
   if (TOOL_PACKAGES.test(file)) return 'tool';
   for (const root of ownPackageRoots) {
-    if (file.startsWith(root + path.sep) && !file.includes(`${path.sep}__tests__${path.sep}`)) return 'tool';
+    if (file.startsWith(root + path.sep) && !file.includes(`${path.sep}__tests__${path.sep}`)) return 'self';
   }
   if (file.includes(`${path.sep}node_modules${path.sep}`)) return 'library';
   return 'user';
@@ -102,13 +148,18 @@ export function parseFrame(line: string): StackFrame | undefined {
   };
 }
 
-/** Parses a formatted stack, dropping the message line(s). */
-export function parseStack(stack: string | undefined): StackFrame[] {
+/** Parses a formatted stack (or a captured holder), dropping the message line(s). */
+export function parseStack(stack: string | StackHolder | undefined): StackFrame[] {
   if (!stack) return [];
+  const text = typeof stack === 'string' ? stack : readStack(stack);
+  const names = typeof stack === 'string' ? undefined : stack.functionNames;
   const frames: StackFrame[] = [];
-  for (const line of stack.split('\n')) {
+  for (const line of text.split('\n')) {
     const frame = parseFrame(line);
-    if (frame) frames.push(frame);
+    if (!frame) continue;
+    const realName = names?.[frames.length];
+    if (realName) frame.functionName = realName;
+    frames.push(frame);
   }
   return frames;
 }

@@ -89,7 +89,7 @@ function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, 
  * behind `useFakeTimers({advanceTimers: true})` — even if user code is further down.
  */
 export function isToolOnly(frames: readonly StackFrame[]): boolean {
-  const creator = frames.find(frame => frame.origin !== 'node');
+  const creator = frames.find(frame => frame.origin !== 'node' && frame.origin !== 'self');
   return creator === undefined || creator.origin === 'tool';
 }
 
@@ -118,14 +118,14 @@ export function describeLeak(
   let severity = severityFor(options, record.kind);
   if (severity === undefined) return undefined;
   if (liveness === 'unref') severity = 'info';
-  let frames = parseStack(record.stack.stack);
-  if (frames.every(frame => frame.origin === 'node')) {
+  let frames = parseStack(record.stack);
+  if (frames.every(frame => frame.origin === 'node' || frame.origin === 'self')) {
     const callSite = record.callSiteStack?.();
-    if (callSite) frames = parseStack(callSite.stack);
+    if (callSite) frames = parseStack(callSite);
   }
   // Tool-only stacks are the runner's own work, unless the cause came down the async chain
   // from user code and Node alone is on the stack (e.g. a handle created in a lookup callback).
-  const nodeOnly = frames.every(frame => frame.origin === 'node');
+  const nodeOnly = frames.every(frame => frame.origin === 'node' || frame.origin === 'self');
   if (isToolOnly(frames) && !(record.causal && nodeOnly)) return undefined;
   const top = locateFrame(frames);
   if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDir))) return undefined;

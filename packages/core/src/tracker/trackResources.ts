@@ -31,6 +31,8 @@ export interface ResourceRecord {
   readonly causal: boolean;
   /** Creation stack; for resources created by Node without JS frames, the trigger's. */
   readonly stack: StackHolder;
+  /** A wrapper of the process's own stdio: alive, but never a leak (still counts for the cross-check). */
+  stdio?(): boolean;
   /** Where the user asked for it, when Node created the handle later (e.g. `listen` after a lookup). */
   callSiteStack?(): StackHolder | undefined;
   /** Set by the consumer once a finding was made, so it is not reported twice. */
@@ -144,9 +146,14 @@ function serverDetails(server: any): Record<string, unknown> {
 }
 
 /** Handle-based records: liveness from the native handle, disposal through its public owner. */
-function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack'> {
+function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack' | 'stdio'> {
   const ref = new WeakRef(handle as object);
+  const isStdio = (target: any): boolean => typeof target?.fd === 'number' && target.fd >= 0 && target.fd <= 2;
   return {
+    stdio() {
+      const target: any = ref.deref();
+      return isStdio(target) && handleLiveness(target) !== 'closed';
+    },
     callSiteStack() {
       const target = ref.deref();
       return target ? publicOwner(target)?.[LISTEN_STACK] : undefined;
@@ -155,7 +162,7 @@ function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'livene
       const target: any = ref.deref();
       if (!target) return 'closed';
       // Wrappers around the process's own stdio (fd 0-2) live as long as the process: not a leak.
-      if (typeof target.fd === 'number' && target.fd >= 0 && target.fd <= 2) return 'closed';
+      if (isStdio(target)) return 'closed';
       const state = handleLiveness(target);
       if (state !== 'unref') return state;
       // An unref'd handle is still open; a closed one has no public owner left doing work.
@@ -294,7 +301,7 @@ export function trackResources(options: TrackerOptions): Tracker {
   let createdSincePrune = 0;
   const pruneClosed = (): void => {
     createdSincePrune = 0;
-    records = records.filter(record => record.liveness() !== 'closed');
+    records = records.filter(record => record.liveness() !== 'closed' || record.stdio?.() === true);
     const kept = new Set(records);
     for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
     if (requestStacks.size > PRUNE_EVERY) requestStacks.clear();
@@ -416,7 +423,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       const explained = new Map<string, number>();
       for (const record of records) {
         const name = ACTIVE_INFO_TYPE.get(record.type);
-        if (name && record.liveness() === 'alive') explained.set(name, (explained.get(name) ?? 0) + 1);
+        if (name && (record.liveness() === 'alive' || record.stdio?.())) explained.set(name, (explained.get(name) ?? 0) + 1);
       }
       const growth: Record<string, number> = {};
       for (const [name, count] of now) {
@@ -451,7 +458,7 @@ export function trackResources(options: TrackerOptions): Tracker {
 
 /** Whether any frame is outside Node's own code (formats the stack: call only when needed). */
 function hasJsFrames(holder: StackHolder): boolean {
-  return parseStack(holder.stack).some(frame => frame.origin !== 'node');
+  return parseStack(holder).some(frame => frame.origin !== 'node' && frame.origin !== 'self');
 }
 
 function defaultActiveResourcesInfo(): string[] {
