@@ -31,6 +31,8 @@ export interface ResourceRecord {
   readonly causal: boolean;
   /** Creation stack; for resources created by Node without JS frames, the trigger's. */
   readonly stack: StackHolder;
+  /** The native handle, while it exists (handle-based records only). */
+  handle?(): object | undefined;
   /** A wrapper of the process's own stdio: alive, but never a leak (still counts for the cross-check). */
   stdio?(): boolean;
   /** Where the user asked for it, when Node created the handle later (e.g. `listen` after a lookup). */
@@ -146,10 +148,11 @@ function serverDetails(server: any): Record<string, unknown> {
 }
 
 /** Handle-based records: liveness from the native handle, disposal through its public owner. */
-function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack' | 'stdio'> {
+function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack' | 'stdio' | 'handle'> {
   const ref = new WeakRef(handle as object);
   const isStdio = (target: any): boolean => typeof target?.fd === 'number' && target.fd >= 0 && target.fd <= 2;
   return {
+    handle: () => ref.deref(),
     stdio() {
       const target: any = ref.deref();
       return isStdio(target) && handleLiveness(target) !== 'closed';
@@ -337,11 +340,22 @@ export function trackResources(options: TrackerOptions): Tracker {
     let stack = captureStack(stackDepth, init);
     // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
     // Node with no JS frames; the trigger knows why.
-    const triggerStack = byAsyncId.get(triggerAsyncId)?.stack ?? requestStacks.get(triggerAsyncId);
-    if (triggerStack && !hasJsFrames(stack)) stack = triggerStack;
+    const triggerRecord = byAsyncId.get(triggerAsyncId);
+    const triggerStack = triggerRecord?.stack ?? requestStacks.get(triggerAsyncId);
+    let inheritedCallSite: (() => StackHolder | undefined) | undefined;
+    if (triggerStack && !hasJsFrames(stack)) {
+      stack = triggerStack;
+      // An accepted socket of a server that listened after a lookup: the server's listen() call.
+      inheritedCallSite = triggerRecord?.callSiteStack?.bind(triggerRecord);
+    }
     const described =
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
     const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: inherited !== undefined, stack, reported: false, ...described};
+    if (inheritedCallSite) {
+      const own = record.callSiteStack;
+      const inheritedSite = inheritedCallSite;
+      record.callSiteStack = () => own?.() ?? inheritedSite();
+    }
     records.push(record);
     // Between checks, drop closed records now and then: a test that creates many short-lived
     // timers must not see its heap grow because of us (stacks can hold closures).
@@ -395,7 +409,7 @@ export function trackResources(options: TrackerOptions): Tracker {
         return {alive, result};
       };
       let {alive, result} = judge();
-      if (alive.length === 0) return result;
+      if (alive.length === 0) return foldChildStdio(result);
       // goleak-style: poll with backoff while anything is alive, up to the longest budget.
       const started = Date.now();
       let waitMs = 0;
@@ -408,7 +422,7 @@ export function trackResources(options: TrackerOptions): Tracker {
         ({alive, result} = judge());
         if (alive.length === 0) break;
       }
-      return result;
+      return foldChildStdio(result);
     },
 
     records: () => records,
@@ -457,6 +471,31 @@ export function trackResources(options: TrackerOptions): Tracker {
 }
 
 /** Whether any frame is outside Node's own code (formats the stack: call only when needed). */
+/**
+ * A child process's stdio pipes live and die with it: report the process once, not each
+ * pipe as a socket.
+ */
+function foldChildStdio(resources: SettledResource[]): SettledResource[] {
+  const stdioHandles = new Set<object>();
+  for (const {record} of resources) {
+    if (record.type !== 'PROCESSWRAP') continue;
+    const handle = record.handle?.();
+    const child = handle ? publicOwner(handle) : undefined;
+    for (const stream of Array.isArray(child?.stdio) ? child.stdio : []) {
+      if (stream?._handle) stdioHandles.add(stream._handle);
+    }
+  }
+  if (stdioHandles.size === 0) return resources;
+  return resources.filter(({record}) => {
+    if (record.type !== 'PIPEWRAP') return true;
+    const handle = record.handle?.();
+    if (!handle || !stdioHandles.has(handle)) return true;
+    // Judged together with its process from now on.
+    record.reported = true;
+    return false;
+  });
+}
+
 function hasJsFrames(holder: StackHolder): boolean {
   return parseStack(holder).some(frame => frame.origin !== 'node' && frame.origin !== 'self');
 }
