@@ -42,6 +42,7 @@ const VARIANTS: ExpectedLeak[] = [
   {id: 'server.http', kind: 'server', scope: 'test', scopePath: ['leaks an http server']},
   {id: 'socket.client', kind: 'socket', scope: 'test', scopePath: ['with a well-behaved server', 'leaks a client socket']},
   {id: 'socket.accepted', kind: 'socket', scope: 'test', scopePath: ['leaks an accepted socket']},
+  {id: 'socket.accepted-any-host', kind: 'socket', scope: 'test', scopePath: ['leaks an accepted socket of a server listening on all interfaces']},
   {id: 'file.open-callback', kind: 'file', scope: 'test', scopePath: ['leaks an fd from fs.open with a callback']},
   {id: 'file.promises-open', kind: 'file', scope: 'test', scopePath: ['leaks a FileHandle from fs.promises.open']},
   {id: 'file.read-stream', kind: 'file', scope: 'test', scopePath: ['leaks an unconsumed read stream']},

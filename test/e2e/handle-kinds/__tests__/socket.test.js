@@ -79,3 +79,13 @@ test('leaks an accepted socket', async () => {
   await once(accepted, 'end');
   server.close();
 });
+
+test('leaks an accepted socket of a server listening on all interfaces', async () => {
+  const server = net.createServer({allowHalfOpen: true}).listen(0); // LEAK:socket.accepted-any-host
+  await once(server, 'listening');
+  const client = net.connect(server.address().port, '127.0.0.1');
+  const [accepted] = await once(server, 'connection');
+  client.destroy();
+  await once(accepted, 'end');
+  server.close();
+});
