@@ -2,7 +2,8 @@
 'use strict';
 /**
  * Summarises V8 .cpuprofile files (from NODE_OPTIONS=--cpu-prof): self time per function and
- * per bucket (Leakwatch, Jest, node internals, test code, GC, idle).
+ * per bucket (Leakwatch, Jest, node internals, test code, GC, idle). Time = samples × the
+ * median sampling interval, so descheduled stretches on a busy machine are not counted.
  *
  *   node bench/profile-summary.js <dir-or-file>... [--top N]
  */
@@ -30,10 +31,14 @@ function summarizeProfiles(profiles, {top = 25, root = process.cwd()} = {}) {
   let totalUs = 0;
   for (const p of profiles) {
     const nodes = new Map(p.nodes.map(n => [n.id, n]));
+    // Each sample counts as the profile's median sampling interval. Summing timeDeltas
+    // instead would charge the whole time the process was descheduled (a loaded machine)
+    // to whatever function the next sample happened to land in.
+    const deltas = p.timeDeltas.filter(d => d > 0).sort((a, b) => a - b);
+    const interval = deltas.length ? deltas[deltas.length >> 1] : 1000;
     const self = new Map();
     for (let i = 0; i < p.samples.length; i++) {
-      const dt = p.timeDeltas[i] || 0;
-      self.set(p.samples[i], (self.get(p.samples[i]) || 0) + dt);
+      self.set(p.samples[i], (self.get(p.samples[i]) || 0) + interval);
     }
     for (const [id, us] of self) {
       const n = nodes.get(id);

@@ -4,7 +4,7 @@
  * Leakwatch overhead benchmark (issue #5).
  *
  *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
- *                     [--configs stock,leakwatch,detect] [--profile]
+ *                     [--configs stock,leakwatch,detect] [--profile] [--settle-probe]
  *
  * Generates leak-free suites in bench/.work/<shape>/ and runs each with the root's Jest in
  * three configurations, alternating them (ABCABC...) after one warm-up round:
@@ -58,6 +58,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--workers')) args.workers = value();
     else if (a.startsWith('--configs')) args.configs = value().split(',').map(s => s.trim()).filter(Boolean);
     else if (a === '--profile') args.profile = true;
+    else if (a === '--settle-probe') args.settleProbe = true;
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -113,7 +114,19 @@ function machine() {
     node: process.version,
     jest: jestVersion,
     loadavgAtStart: os.loadavg().map(x => +x.toFixed(2)),
+    git: gitState(),
   };
+}
+
+/** The commit measured, and whether the packages' sources differ from it (dist is built from the tree). */
+function gitState() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {cwd: ROOT, encoding: 'utf8'}).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], {cwd: ROOT, encoding: 'utf8'}).trim();
+    return {head, packagesDirty: dirty ? dirty.split('\n').length : 0};
+  } catch {
+    return undefined;
+  }
 }
 
 // ------------------------------------------------------------------------ suites
@@ -348,7 +361,7 @@ function printShape(shape, summary) {
 async function profile(shape, dir, configFiles, args) {
   const profDir = path.join(WORK, 'prof', shape);
   fs.rmSync(profDir, {recursive: true, force: true});
-  const configs = shape === 'd' ? ['leakwatch'] : ['stock', 'leakwatch'];
+  const configs = shape === 'd' ? ['leakwatch'] : args.configs.filter(c => c !== 'detect');
   const out = {};
   for (const config of configs) {
     const cdir = path.join(profDir, config);
@@ -364,6 +377,36 @@ async function profile(shape, dir, configFiles, args) {
     console.log(summarizeDir(out[config].dir, {top: 25, root: ROOT}).text);
   }
   return out;
+}
+
+// ------------------------------------------------------------------------ settle probe
+/** One extra Leakwatch run with bench/settle-probe.js preloaded: how long checks wait, and on what. */
+async function settleProbe(shape, dir, configFiles, args) {
+  const outFile = path.join(WORK, 'logs', `${shape}-settle.jsonl`);
+  fs.rmSync(outFile, {force: true});
+  const r = await runOnce({
+    shape, config: 'leakwatch', dir, configFiles, args, label: 'settle-probe',
+    nodeFlags: ['-r', path.join(__dirname, 'settle-probe.js')],
+    extraEnv: {LEAKWATCH_BENCH_SETTLE_OUT: outFile, LEAKWATCH_BENCH_SETTLE_STACKS: '1'},
+  });
+  const lines = fs.existsSync(outFile) ? fs.readFileSync(outFile, 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l)) : [];
+  const sum = {exitCode: r.exitCode, processes: lines.length, calls: 0, waited: 0, totalMs: 0, aliveAtStart: {}, recordsSeenByType: {}, creators: {}};
+  for (const l of lines) {
+    sum.calls += l.calls;
+    sum.waited += l.waited;
+    sum.totalMs += l.totalMs;
+    for (const [k, v] of Object.entries(l.aliveAtStart || {})) {
+      const e = (sum.aliveAtStart[k] = sum.aliveAtStart[k] || {count: 0, ms: 0, example: v.example});
+      e.count += v.count;
+      e.ms += v.ms;
+    }
+    for (const key of ['recordsSeenByType', 'creators']) for (const [k, v] of Object.entries(l[key] || {})) sum[key][k] = (sum[key][k] || 0) + v;
+  }
+  console.log(`settle probe ${shape}: ${sum.calls} checks, ${sum.waited} waited, ${fmtMs(sum.totalMs)} in checks; records by type ${JSON.stringify(sum.recordsSeenByType)}`);
+  for (const [k, v] of Object.entries(sum.aliveAtStart).sort((a, b) => b[1].ms - a[1].ms).slice(0, 5)) {
+    console.log(`  waited on ${k}: ${v.count}x, ${fmtMs(v.ms)} (checks overlapping) e.g. ${(v.example || []).filter(f => !f.includes('(node:')).slice(0, 2).join(' < ')}`);
+  }
+  return sum;
 }
 
 // ------------------------------------------------------------------------ main
@@ -440,6 +483,9 @@ async function main() {
     console.log('');
     printShape(shape, summary);
     if (args.profile) results.shapes[shape].profile = await profile(shape, dir, configFiles, args);
+    if (args.settleProbe && shape !== 'd' && shapeConfigs.includes('leakwatch')) {
+      results.shapes[shape].settleProbe = await settleProbe(shape, dir, configFiles, args);
+    }
     fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
   }
 
