@@ -39,6 +39,9 @@ const VARIANTS: ExpectedLeak[] = [
   {id: 'timer.setTimeout', kind: 'timer', scope: 'test', scopePath: ['leaks a setTimeout']},
   {id: 'timer.outliving-chain', kind: 'timer', scope: 'test', scopePath: ['leaks through an un-awaited promise chain that outlives the test']},
   {id: 'timer.outliving-chain-late', kind: 'timer', scope: 'test', scopePath: ['leaks through a chain that finishes while the next test runs']},
+  {id: 'timer.done-callback', kind: 'timer', scope: 'test', scopePath: ['leaks in a test with a done callback']},
+  {id: 'timer.test-each', kind: 'timer', scope: 'test', scopePath: ['leaks in test.each (first)']},
+  {id: 'timer.nested-describe-beforeAll', kind: 'timer', scope: 'describe', scopePath: ['outer', 'inner']},
   {id: 'server.http', kind: 'server', scope: 'test', scopePath: ['leaks an http server']},
   {id: 'socket.client', kind: 'socket', scope: 'test', scopePath: ['with a well-behaved server', 'leaks a client socket']},
   {id: 'socket.accepted', kind: 'socket', scope: 'test', scopePath: ['leaks an accepted socket']},
@@ -144,6 +147,13 @@ export function describeHandleKinds(major: JestMajor): void {
     test('the test that runs while an earlier chain finishes is not blamed', () => {
       const test = findTest(result.report!, '__tests__/timer.test.js', ["runs while the previous test's chain finishes"]);
       expect(test).toMatchObject({status: 'passed', findings: []});
+    });
+
+    test('a nested describe block leaks without failing its tests; skipped and todo tests are kept', () => {
+      const file = '__tests__/timer.test.js';
+      expect(findTest(result.report!, file, ['outer', 'inner', 'passes inside a leaking nested describe'])).toMatchObject({status: 'passed', findings: []});
+      expect(findTest(result.report!, file, ['outer', 'inner', 'is skipped'])).toMatchObject({status: 'skipped', findings: []});
+      expect(findTest(result.report!, file, ['outer', 'inner', 'is a todo'])).toMatchObject({status: 'todo', findings: []});
     });
 
     afterAll(() => {

@@ -39,3 +39,9 @@ test('UDP socket closed', async () => {
   await new Promise(resolve => socket.bind(0, '127.0.0.1', resolve));
   await new Promise(resolve => socket.close(resolve));
 });
+
+test('unref\'d worker is not a leak', async () => {
+  const worker = new Worker('setTimeout(() => {}, 2000)', {eval: true});
+  await once(worker, 'online');
+  worker.unref();
+});

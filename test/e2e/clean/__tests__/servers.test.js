@@ -65,3 +65,13 @@ test('unref\'d server is not a leak', async () => {
   await listen(server);
   server.unref();
 });
+
+test('socket destroyed and server closed without waiting for their close events', async () => {
+  const server = net.createServer(socket => socket.resume());
+  const port = await listen(server);
+  const accepted = once(server, 'connection');
+  const client = net.connect(port, '127.0.0.1');
+  await Promise.all([once(client, 'connect'), accepted]);
+  client.destroy();
+  server.close();
+});

@@ -72,3 +72,28 @@ test('leaks through a chain that finishes while the next test runs', () => {
 test('runs while the previous test\'s chain finishes', async () => {
   await new Promise(resolve => setTimeout(resolve, 400));
 });
+
+test('leaks in a test with a done callback', done => {
+  setInterval(() => {}, 60_000); // LEAK:timer.done-callback
+  setImmediate(done);
+});
+
+test.each([['first']])('leaks in test.each (%s)', () => {
+  setInterval(() => {}, 60_000); // LEAK:timer.test-each
+});
+
+describe('outer', () => {
+  describe('inner', () => {
+    beforeAll(() => {
+      setInterval(() => {}, 60_000); // LEAK:timer.nested-describe-beforeAll
+    });
+
+    test('passes inside a leaking nested describe', () => {});
+
+    test.skip('is skipped', () => {
+      setInterval(() => {}, 60_000);
+    });
+
+    test.todo('is a todo');
+  });
+});
