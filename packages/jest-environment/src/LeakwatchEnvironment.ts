@@ -172,12 +172,21 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     } catch (error) {
       this.warn('jest-environment-node teardown failed', error);
     }
-    await this.probes?.afterTeardown();
+    try {
+      await this.probes?.afterTeardown();
+    } catch (error) {
+      this.warn('memory probe after teardown failed', error);
+    }
     this.writeSidecar();
   }
 
   private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
-    await this.probes?.handleTestEvent(event, state);
+    try {
+      await this.probes?.handleTestEvent(event, state);
+    } catch (error) {
+      // A probe failing must not stop handle tracking for this event.
+      this.warn(`memory/state probes failed on "${event.name}"`, error);
+    }
     const tracker = this.tracker;
     if (!tracker) return;
     switch (event.name) {
@@ -386,7 +395,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
  * the options of a Leakwatch reporter in the config; else our own outputDir option; else
  * the project's cache directory.
  */
-function findRunDir({globalConfig, projectConfig}: JestEnvironmentConfig, options: ResolvedOptions): string {
+export function findRunDir({globalConfig, projectConfig}: JestEnvironmentConfig, options: ResolvedOptions): string {
   const fromEnv = process.env[RUN_DIR_ENV];
   if (fromEnv) return fromEnv;
   for (const reporter of globalConfig.reporters ?? []) {
