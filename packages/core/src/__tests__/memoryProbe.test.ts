@@ -16,7 +16,21 @@ function scriptedHeap() {
     }
   };
   const sample = () => heap.live + heap.garbage + heap.young;
-  return {heap, deps: {gc, sample, turn: async () => undefined, now: () => 0, summarize: () => new Map()}};
+  const majors = {during: 0};
+  const deps = {
+    gc,
+    sample,
+    turn: async () => undefined,
+    now: () => 0,
+    summarize: () => new Map(),
+    worker: {} as {lastLiveBytes?: number},
+    majorGcs: () => {
+      const at = heap.majors;
+      // V8's own major GCs (majors.during) plus none of ours: the probe stops it before forcing any.
+      return {stop: () => heap.majors - at + majors.during};
+    },
+  };
+  return {heap, majors, deps};
 }
 
 describe('MemoryProbe (scripted heap)', () => {
@@ -27,9 +41,56 @@ describe('MemoryProbe (scripted heap)', () => {
     heap.young = 200 * MiB; // allocate-and-release: young garbage
     heap.garbage = 10 * MiB; // some promoted garbage
     const end = await probe.fileEnd();
-    expect(end).toEqual({beforeBytes: 100 * MiB, afterBytes: 110 * MiB, growthBytes: 10 * MiB, exact: false});
+    expect(end).toEqual({beforeBytes: 100 * MiB, afterBytes: 110 * MiB, growthBytes: 10 * MiB, exact: false, baselineExact: true});
     expect(heap.majors).toBe(1);
     expect(probe.fileFindings('a.test.js', 'warn')).toEqual([]);
+  });
+
+  test('later files in the worker start with a scavenge only, unless garbage piled up past the trigger', async () => {
+    const {heap, deps} = scriptedHeap();
+    await new MemoryProbe({}, deps).fileStart(); // first file: full GC, worker learns 100 MiB
+    expect(heap.majors).toBe(1);
+    heap.garbage = 3 * MiB;
+    const second = new MemoryProbe({}, deps);
+    await second.fileStart();
+    expect(heap.majors).toBe(1);
+    expect(second.record()).toBeUndefined();
+    heap.young = 1 * MiB;
+    const end = await second.fileEnd();
+    expect(end).toEqual({beforeBytes: 103 * MiB, afterBytes: 103 * MiB, growthBytes: 0, exact: false, baselineExact: false});
+    expect(heap.majors).toBe(1);
+    heap.garbage = 5 * MiB;
+    await new MemoryProbe({}, deps).fileStart();
+    expect(heap.majors).toBe(2);
+    expect(deps.worker.lastLiveBytes).toBe(100 * MiB);
+  });
+
+  test('with a scavenge baseline a leak is flagged on the lower bound; garbage at start only lowers it', async () => {
+    const {heap, deps} = scriptedHeap();
+    deps.worker.lastLiveBytes = 100 * MiB;
+    heap.garbage = 3 * MiB;
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.live += 48 * MiB;
+    const end = await probe.fileEnd();
+    expect(end).toMatchObject({beforeBytes: 103 * MiB, afterBytes: 148 * MiB, growthBytes: 45 * MiB, exact: true, baselineExact: false});
+    const findings = probe.fileFindings('a.test.js', 'warn');
+    expect(findings.map(f => f.resourceType)).toEqual(['heap']);
+    expect(findings[0]!.message).toContain('Heap grew by at least 45.0 MiB');
+  });
+
+  test('a major GC by V8 during the file voids the scavenge screen: the end is measured with full GCs', async () => {
+    const {heap, majors, deps} = scriptedHeap();
+    deps.worker.lastLiveBytes = 100 * MiB;
+    heap.garbage = 3 * MiB;
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.live += 20 * MiB;
+    heap.garbage = 0; // V8 collected it: the scavenge bound (120 - 103 = 17 MiB) would be wrong
+    majors.during = 1;
+    const end = await probe.fileEnd();
+    expect(end).toMatchObject({growthBytes: 17 * MiB, exact: true});
+    expect(heap.majors).toBeGreaterThanOrEqual(2);
   });
 
   test('garbage that crosses the screen is confirmed with full GCs and not reported', async () => {

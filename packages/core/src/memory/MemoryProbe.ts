@@ -1,3 +1,4 @@
+import * as v8 from 'node:v8';
 import type {Finding, HeapGrowthEntry, MemoryRecord, MemorySample, Severity} from '../model';
 import {findingId} from '../state/findingId';
 import {collectUntilStable, getGc, nextTurn, readHeapBytes, type GcFunction, type HeapSampler} from './gc';
@@ -20,6 +21,10 @@ export interface MemoryProbeSettings {
   topN: number;
   /** No snapshot above this heap size (a snapshot costs ~2× heap memory and seconds). */
   maxSnapshotHeapBytes: number;
+  /** A full GC at every file start instead of only when the heap grew past `startGcTriggerBytes`. */
+  exactBaseline: boolean;
+  /** Heap growth since the worker's last full-GC reading that makes a file start with a full GC. */
+  startGcTriggerBytes: number;
 }
 
 export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
@@ -32,6 +37,25 @@ export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
   snapshotOnLeak: false,
   topN: 10,
   maxSnapshotHeapBytes: 128 * MiB,
+  exactBaseline: false,
+  startGcTriggerBytes: 4 * MiB,
+};
+
+/** What one worker process learned from its last full GC (shared by the files it runs). */
+export interface WorkerMemoryState {
+  lastLiveBytes?: number;
+}
+const WORKER_STATE: WorkerMemoryState = {};
+
+/** Counts V8's own major GCs between start and stop (they invalidate the scavenge screen). */
+export type MajorGcCounter = () => {stop(): number};
+
+const countMajorGcs: MajorGcCounter = () => {
+  const Profiler = (v8 as {GCProfiler?: new () => {start(): void; stop(): {statistics?: Array<{gcType?: string}>} | undefined}}).GCProfiler;
+  if (!Profiler) return {stop: () => Number.POSITIVE_INFINITY}; // unknown: never trust the screen
+  const profiler = new Profiler();
+  profiler.start();
+  return {stop: () => (profiler.stop()?.statistics ?? []).filter(entry => entry.gcType === 'MarkSweepCompact').length};
 };
 
 export interface MemoryProbeDeps {
@@ -41,6 +65,9 @@ export interface MemoryProbeDeps {
   summarize?: () => HeapSummary;
   now?: () => number;
   turn?: () => Promise<void>;
+  /** @default one object per worker process */
+  worker?: WorkerMemoryState;
+  majorGcs?: MajorGcCounter;
 }
 
 export interface MemoryMeasurement {
@@ -49,6 +76,11 @@ export interface MemoryMeasurement {
   growthBytes: number;
   /** `true` when `afterBytes` came from forced full GCs; `false` = upper bound after a scavenge. */
   exact: boolean;
+  /**
+   * `true` when `beforeBytes` came from a full GC. When `false` it is an upper bound of live
+   * memory, so an exact `afterBytes` makes `growthBytes` a lower bound (still enough to flag).
+   */
+  baselineExact: boolean;
 }
 
 function formatBytes(bytes: number): string {
@@ -62,13 +94,16 @@ function formatBytes(bytes: number): string {
  * Heap probe for one test file (one instance per file; the environment drives it).
  *
  * Method (the default must stay cheap: a forced full GC costs 13–50+ ms):
- * - `fileStart` (run_start, after the test file's modules loaded): one full GC, then the
- *   baseline reading — exact live memory.
- * - `fileEnd` (run_finish): a young-generation GC (~0.3 ms) and a reading. Live memory can
- *   only be lower than that reading, so if it is below baseline + threshold the file is
- *   clean and no full GC is paid. Otherwise full GCs run until two readings agree within
- *   256 KiB (max 4, one event-loop turn apart so finalizers and external buffers are
- *   freed) and the verdict uses that exact reading.
+ * - `fileStart` (run_start, after the test file's modules loaded): a young-generation GC
+ *   (~0.3 ms) and a reading U. If the worker has no full-GC reading yet, or U exceeds the
+ *   last one by `startGcTriggerBytes` (garbage piled up), a full GC makes the baseline exact;
+ *   otherwise U itself is the baseline — an upper bound of live memory at start.
+ * - `fileEnd` (run_finish): a young-generation GC and a reading. If V8 ran no major GC in
+ *   between (GCProfiler), old-generation garbage only accumulated, so reading − baseline is
+ *   an upper bound of the growth: below the threshold the file is clean, no full GC paid.
+ *   Otherwise full GCs run until two readings agree within 256 KiB (max 4, one turn apart)
+ *   and reading − baseline is exact or, with a scavenge baseline, a lower bound; the file is
+ *   flagged only when that is ≥ the threshold, so garbage never causes a finding.
  * - `afterTeardown`: the same screen against the file's baseline → retained bytes.
  * - per test (opt-in): a full GC at test start, the same screen at test end.
  * Readings are V8 heap used + external memory (Buffers/ArrayBuffers).
@@ -90,6 +125,10 @@ export class MemoryProbe {
   private retainedBytes: number | undefined;
   private retainedExact = false;
   private testBaseline: number | undefined;
+  private baselineExact = false;
+  private majorGcsDuringFile: {stop(): number} | undefined;
+  private readonly worker: WorkerMemoryState;
+  private readonly majorGcs: MajorGcCounter;
   private startSummary: HeapSummary | undefined;
   private endSummary: HeapSummary | undefined;
   private topGrowth: HeapGrowthEntry[] | undefined;
@@ -102,15 +141,29 @@ export class MemoryProbe {
     this.summarize = deps.summarize ?? summarizeHeap;
     this.now = deps.now ?? (() => performance.now());
     this.turn = deps.turn ?? nextTurn;
+    this.worker = deps.worker ?? WORKER_STATE;
+    this.majorGcs = deps.majorGcs ?? countMajorGcs;
   }
 
   async fileStart(): Promise<void> {
     if (!this.settings.perFile) return;
     await this.timed(async () => {
-      this.fullGc();
-      this.baseline = this.sample();
-      this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
+      this.gc('minor');
+      const bound = this.sample();
+      const last = this.worker.lastLiveBytes;
+      if (this.settings.exactBaseline || this.settings.heapDiff || last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
+        this.fullGc();
+        this.baseline = this.sample();
+        this.baselineExact = true;
+        this.worker.lastLiveBytes = this.baseline;
+        this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
+      } else {
+        this.baseline = bound;
+        this.baselineExact = false;
+        this.samples.push({label: 'run_start (after scavenge, upper bound)', heapUsedBytes: this.baseline});
+      }
       if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
+      this.majorGcsDuringFile = this.majorGcs();
     });
   }
 
@@ -119,7 +172,9 @@ export class MemoryProbe {
     const baseline = this.baseline;
     if (baseline === undefined) return undefined;
     return this.timed(async () => {
-      const reading = await this.screen(baseline, this.settings.growthThresholdBytes);
+      const majors = this.majorGcsDuringFile?.stop() ?? Number.POSITIVE_INFINITY;
+      this.majorGcsDuringFile = undefined;
+      const reading = await this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact);
       this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
       this.file = reading;
       const leaking = reading.exact && reading.growthBytes >= this.settings.growthThresholdBytes;
@@ -147,7 +202,7 @@ export class MemoryProbe {
     await this.timed(async () => {
       // Exact when the file already looked leaky, so the two numbers can be compared.
       const force = this.file!.exact && this.file!.growthBytes >= this.settings.growthThresholdBytes;
-      const reading = await this.screen(baseline, this.settings.retainedThresholdBytes, force);
+      const reading = await this.screen(baseline, this.settings.retainedThresholdBytes, force, this.baselineExact);
       this.retainedBytes = reading.growthBytes;
       this.retainedExact = reading.exact;
       this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
@@ -174,7 +229,7 @@ export class MemoryProbe {
     const baseline = this.testBaseline;
     this.testBaseline = undefined;
     if (baseline === undefined) return undefined;
-    return this.timed(() => this.screen(baseline, this.settings.testGrowthThresholdBytes));
+    return this.timed(() => this.screen(baseline, this.settings.testGrowthThresholdBytes, false, true));
   }
 
   record(): MemoryRecord | undefined {
@@ -200,6 +255,7 @@ export class MemoryProbe {
       growthBytes: this.file.growthBytes,
       thresholdBytes: this.settings.growthThresholdBytes,
       gcCount: this.gcCount,
+      baselineExact: this.file.baselineExact,
       probeMs: Math.round(this.costMs),
       ...(this.topGrowth ? {topGrowth: this.topGrowth, topGrowthMethod: this.topGrowthMethod} : {}),
     };
@@ -214,7 +270,7 @@ export class MemoryProbe {
         scopePath: [],
         resourceType: 'heap',
         message:
-          `Heap grew by ${formatBytes(this.file.growthBytes)} from the start to the end of this file's tests, measured after forced GC ` +
+          `Heap grew by ${this.file.baselineExact ? '' : 'at least '}${formatBytes(this.file.growthBytes)} from the start to the end of this file's tests, measured after forced GC ` +
           `(threshold ${formatBytes(this.settings.growthThresholdBytes)})` +
           (top ? `; largest growth: ${top.constructor} ×${top.count} (${formatBytes(top.bytes)})` : ''),
         stack: [],
@@ -265,15 +321,16 @@ export class MemoryProbe {
   }
 
   /** Cheap upper bound first; full GCs only when the bound crosses `threshold` (or `force`). */
-  private async screen(baseline: number, threshold: number, force = false): Promise<MemoryMeasurement> {
+  private async screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): Promise<MemoryMeasurement> {
     this.gc('minor');
     const bound = this.sample();
     if (!force && bound - baseline < threshold) {
-      return {beforeBytes: baseline, afterBytes: bound, growthBytes: bound - baseline, exact: false};
+      return {beforeBytes: baseline, afterBytes: bound, growthBytes: bound - baseline, exact: false, baselineExact};
     }
     const settled = await collectUntilStable(this.gc, this.sample, {turn: this.turn});
     this.gcCount += settled.gcCount;
-    return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true};
+    this.worker.lastLiveBytes = settled.bytes;
+    return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact};
   }
 
   private fullGc(): void {

@@ -19,6 +19,10 @@ export interface MemoryOptions {
   topN?: number;
   /** No heap snapshot above this heap size. @default 134217728 (128 MiB) */
   maxSnapshotHeapBytes?: number;
+  /** A full GC at every file start (exact growth numbers, ~13–50 ms per file). @default false */
+  exactBaseline?: boolean;
+  /** Heap growth since the worker's last full GC that makes a file start with one. @default 4194304 (4 MiB) */
+  startGcTriggerBytes?: number;
 }
 
 const MEMORY_KEYS = [
@@ -30,6 +34,8 @@ const MEMORY_KEYS = [
   'snapshotOnLeak',
   'topN',
   'maxSnapshotHeapBytes',
+  'exactBaseline',
+  'startGcTriggerBytes',
 ] as const satisfies ReadonlyArray<keyof MemoryOptions>;
 
 function bytes(key: string, value: unknown): number {
@@ -64,7 +70,8 @@ export function resolveMemoryOptions(input: unknown): MemoryProbeSettings {
   if (record.perTest !== undefined) settings.perTest = bool('memory.perTest', record.perTest);
   if (record.heapDiff !== undefined) settings.heapDiff = bool('memory.heapDiff', record.heapDiff);
   if (record.snapshotOnLeak !== undefined) settings.snapshotOnLeak = bool('memory.snapshotOnLeak', record.snapshotOnLeak);
-  for (const key of ['growthThresholdBytes', 'retainedThresholdBytes', 'testGrowthThresholdBytes', 'maxSnapshotHeapBytes'] as const) {
+  if (record.exactBaseline !== undefined) settings.exactBaseline = bool('memory.exactBaseline', record.exactBaseline);
+  for (const key of ['growthThresholdBytes', 'retainedThresholdBytes', 'testGrowthThresholdBytes', 'maxSnapshotHeapBytes', 'startGcTriggerBytes'] as const) {
     if (record[key] !== undefined) settings[key] = bytes(`memory.${key}`, record[key]);
   }
   if (record.topN !== undefined) {
