@@ -138,6 +138,27 @@ describe('network', () => {
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });
 
+  test("an accepted socket belongs to its server's owner, not to whoever runs when it arrives", async () => {
+    let window: Owner = FILE_OWNER;
+    tracker.stop();
+    tracker = trackResources({stackDepth: 12, fallbackOwner: () => window});
+    const server = await tracker.runAs(FILE_OWNER, async () => {
+      const created = net.createServer();
+      await new Promise<void>(resolve => created.listen(0, '127.0.0.1', resolve));
+      return created;
+    });
+    window = TEST_OWNER;
+    const accepted = new Promise<net.Socket>(resolve => server.once('connection', resolve));
+    const client = tracker.runAs(TEST_OWNER, () => net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
+    const serverSide = await accepted;
+    const kindsOf = async (owner: Owner) => (await settleFor(owner)).map(({record}) => `${record.kind}:${record.details().localPort}`).sort();
+    expect(await kindsOf(TEST_OWNER)).toEqual([`socket:${client.localPort}`]);
+    expect(await kindsOf(FILE_OWNER)).toEqual([`server:undefined`, `socket:${serverSide.localPort}`].sort());
+    client.destroy();
+    serverSide.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+
   test('a bound UDP socket is a socket leak', async () => {
     const socket = tracker.runAs(TEST_OWNER, () => dgram.createSocket('udp4'));
     await new Promise<void>(resolve => socket.bind(0, '127.0.0.1', resolve));

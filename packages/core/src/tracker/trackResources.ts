@@ -345,12 +345,15 @@ export function trackResources(options: TrackerOptions): Tracker {
       if (STACK_BEARING_REQUESTS.has(type)) requestStacks.set(asyncId, captureStack(stackDepth, init));
       return;
     }
-    const owner = inherited ?? fallbackOwner();
+    const triggerRecord = byAsyncId.get(triggerAsyncId);
+    // Node creates accepted sockets outside any callback scope (no execution context): the
+    // trigger, the listening server, is their cause.
+    const causalOwner = inherited ?? triggerRecord?.owner;
+    const owner = causalOwner ?? fallbackOwner();
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
     let stack = captureStack(stackDepth, init);
     // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
     // Node with no JS frames; the trigger knows why.
-    const triggerRecord = byAsyncId.get(triggerAsyncId);
     const triggerStack = triggerRecord?.stack ?? requestStacks.get(triggerAsyncId);
     let inheritedCallSite: (() => StackHolder | undefined) | undefined;
     if (triggerStack && !hasJsFrames(stack)) {
@@ -360,7 +363,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     }
     const described =
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
-    const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: inherited !== undefined, stack, reported: false, ...described};
+    const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: causalOwner !== undefined, stack, reported: false, ...described};
     if (inheritedCallSite) {
       const own = record.callSiteStack;
       const inheritedSite = inheritedCallSite;
