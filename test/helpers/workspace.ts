@@ -78,6 +78,13 @@ export function packWorkspaces(): Record<string, string> {
     tarballs[name] = target;
   }
   fs.rmSync(stage, {recursive: true, force: true});
+  // Every build makes new tarball names; drop old ones (not the last hour's: another
+  // session may be about to install its own).
+  const current = new Set(Object.values(tarballs));
+  for (const entry of fs.readdirSync(PACKS_DIR)) {
+    const file = path.join(PACKS_DIR, entry);
+    if (entry.endsWith('.tgz') && !current.has(file) && Date.now() - fs.statSync(file).mtimeMs > 3_600_000) fs.rmSync(file, {force: true});
+  }
   for (const name of WORKSPACES) {
     if (!tarballs[name]) throw new Error(`npm pack did not produce a tarball for ${name}`);
   }
