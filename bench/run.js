@@ -4,9 +4,9 @@
  * Leakwatch overhead benchmark (issue #5).
  *
  *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
- *                     [--configs stock,leakwatch,detect] [--profile] [--settle-probe]
+ *                     [--configs stock,leakwatch,detect] [--profile] [--settle-probe] [--keep]
  *
- * Generates leak-free suites in bench/.work/<shape>/ and runs each with the root's Jest in
+ * Generates leak-free suites in bench/.work/<full|smoke>-<pid>/<shape>/ and runs each with the root's Jest in
  * three configurations, alternating them (ABCABC...) after one warm-up round:
  *   stock      testEnvironment jest-environment-node, reporters ['default']
  *   leakwatch  testEnvironment packages/jest-environment/dist/index.js,
@@ -20,7 +20,9 @@
  * Per run: wall time (hrtime around the child), CPU time (user+sys of the whole child tree,
  * from wait4() via /usr/bin/time, so Jest workers are included once they are reaped) and peak
  * RSS (ru_maxrss: the largest single process of the tree). Results: medians, min/max, IQR,
- * paired ratios per round; machine-readable in bench/.work/results.json.
+ * paired ratios per round; machine-readable in bench/.work/results.json (smoke runs:
+ * bench/.work/results.smoke.json). The run directory is removed at the end unless a run
+ * failed or --keep/--profile/--settle-probe was given.
  *
  * No timing assertions anywhere: this prints numbers, it never fails on them. It exits
  * non-zero only when a configuration fails to run (a crash, or a failed test in a suite that
@@ -34,6 +36,11 @@ const {SIZES, DESCRIPTIONS, generate} = require('./shapes');
 
 const ROOT = path.resolve(__dirname, '..');
 const WORK = path.join(__dirname, '.work');
+/**
+ * This run's own directory (suites, caches, logs, profiles): bench/.work/<full|smoke>-<pid>.
+ * Concurrent runs (a CI smoke run while a full run is going) must not share generated suites.
+ */
+let RUN = path.join(WORK, `run-${process.pid}`);
 const JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
 const LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
 const LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
@@ -59,6 +66,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--configs')) args.configs = value().split(',').map(s => s.trim()).filter(Boolean);
     else if (a === '--profile') args.profile = true;
     else if (a === '--settle-probe') args.settleProbe = true;
+    else if (a === '--keep') args.keep = true;
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -71,7 +79,7 @@ function parseArgs(argv) {
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
   if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
   const known = ['stock', 'leakwatch', 'detect', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter'];
-  args.configs = args.configs || known;
+  args.configs = args.configs || known.slice(0, 3);
   for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
   return args;
 }
@@ -131,7 +139,7 @@ function gitState() {
 
 // ------------------------------------------------------------------------ suites
 function writeConfigs(dir, shape) {
-  const cacheBase = path.join(WORK, 'cache', shape);
+  const cacheBase = path.join(RUN, 'cache', shape);
   const common = {
     rootDir: dir,
     testMatch: ['<rootDir>/__tests__/**/*.test.js'],
@@ -174,7 +182,7 @@ function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []
   const argv = [...nodeFlags, JEST_BIN, '--ci', '--config', configFiles[config]];
   if (config === 'detect') argv.push('--detectOpenHandles');
   // Per-test durations (same cost in every configuration): isolates the in-test hot path.
-  argv.push('--json', `--outputFile=${path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
+  argv.push('--json', `--outputFile=${path.join(RUN, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
   if (args.workers != null) argv.push(`--maxWorkers=${args.workers}`);
   return [process.execPath, argv];
 }
@@ -182,7 +190,7 @@ function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []
 // ------------------------------------------------------------------------ one measured run
 function runOnce({shape, config, dir, configFiles, args, label, extraEnv, nodeFlags}) {
   const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label, nodeFlags);
-  const logDir = path.join(WORK, 'logs');
+  const logDir = path.join(RUN, 'logs');
   fs.mkdirSync(logDir, {recursive: true});
   const log = path.join(logDir, `${shape}-${config}-${label}.log`);
   const timeFile = path.join(logDir, `${shape}-${config}-${label}.time`);
@@ -223,7 +231,7 @@ function runOnce({shape, config, dir, configFiles, args, label, extraEnv, nodeFl
         const m = text.match(/^RENDER_RESULT (.*)$/m);
         if (m) result.render = JSON.parse(m[1]);
       } else {
-        Object.assign(result, readJestJson(path.join(WORK, 'logs', `${shape}-${config}-${label}.jest.json`)));
+        Object.assign(result, readJestJson(path.join(RUN, 'logs', `${shape}-${config}-${label}.jest.json`)));
         if (config.startsWith('l')) result.leakwatch = readLeakwatchSummary(reportDir);
       }
       if (code !== 0) result.errorTail = tail(log, 40);
@@ -359,7 +367,7 @@ function printShape(shape, summary) {
 
 // ------------------------------------------------------------------------ profiling
 async function profile(shape, dir, configFiles, args) {
-  const profDir = path.join(WORK, 'prof', shape);
+  const profDir = path.join(RUN, 'prof', shape);
   fs.rmSync(profDir, {recursive: true, force: true});
   const configs = shape === 'd' ? ['leakwatch'] : args.configs.filter(c => c !== 'detect');
   const out = {};
@@ -382,7 +390,7 @@ async function profile(shape, dir, configFiles, args) {
 // ------------------------------------------------------------------------ settle probe
 /** One extra Leakwatch run with bench/settle-probe.js preloaded: how long checks wait, and on what. */
 async function settleProbe(shape, dir, configFiles, args) {
-  const outFile = path.join(WORK, 'logs', `${shape}-settle.jsonl`);
+  const outFile = path.join(RUN, 'logs', `${shape}-settle.jsonl`);
   fs.rmSync(outFile, {force: true});
   const r = await runOnce({
     shape, config: 'leakwatch', dir, configFiles, args, label: 'settle-probe',
@@ -412,6 +420,10 @@ async function settleProbe(shape, dir, configFiles, args) {
 // ------------------------------------------------------------------------ main
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  RUN = path.join(WORK, `${args.smoke ? 'smoke' : 'full'}-${process.pid}`);
+  fs.mkdirSync(RUN, {recursive: true});
+  // Smoke runs (CI) never overwrite the numbers of a full run.
+  const resultsFile = path.join(WORK, args.smoke ? 'results.smoke.json' : 'results.json');
   const sizes = SIZES[args.smoke ? 'smoke' : 'full'];
   const info = machine();
   const leakwatchBuilt = fs.existsSync(LW_ENV) && fs.existsSync(LW_REPORTER);
@@ -443,7 +455,7 @@ async function main() {
 
   if (configs.includes('leakwatch')) {
     // Positive control: a leaky file must produce findings, or the numbers below mean nothing.
-    const dir = path.join(WORK, 'control');
+    const dir = path.join(RUN, 'control');
     generate('control', dir, {});
     const configFiles = writeConfigs(dir, 'control');
     const r = await runOnce({shape: 'control', config: 'leakwatch', dir, configFiles, args, label: 'control'});
@@ -454,7 +466,7 @@ async function main() {
   }
 
   for (const shape of args.shapes) {
-    const dir = path.join(WORK, shape);
+    const dir = path.join(RUN, shape);
     generate(shape, dir, sizes[shape]);
     const configFiles = shape === 'd' ? {} : writeConfigs(dir, shape);
     const shapeConfigs = shape === 'd' ? (leakwatchBuilt ? ['leakwatch'] : []) : configs;
@@ -486,14 +498,19 @@ async function main() {
     if (args.settleProbe && shape !== 'd' && shapeConfigs.includes('leakwatch')) {
       results.shapes[shape].settleProbe = await settleProbe(shape, dir, configFiles, args);
     }
-    fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
+    fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
   }
 
   results.finishedAt = new Date().toISOString();
   results.machine.loadavgAtEnd = os.loadavg().map(x => +x.toFixed(2));
-  fs.mkdirSync(WORK, {recursive: true});
-  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
-  console.log(`\nresults: ${path.relative(process.cwd(), path.join(WORK, 'results.json'))}`);
+  fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2));
+  fs.writeFileSync(path.join(RUN, 'results.json'), JSON.stringify(results, null, 2));
+  console.log(`\nresults: ${path.relative(process.cwd(), resultsFile)}`);
+  if (failed || args.keep || args.profile || args.settleProbe) {
+    console.log(`suites, logs and profiles kept in ${path.relative(process.cwd(), RUN)}`);
+  } else {
+    fs.rmSync(RUN, {recursive: true, force: true});
+  }
   if (failed) {
     console.error('one or more runs failed (see above)');
     process.exitCode = 1;
