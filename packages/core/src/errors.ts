@@ -15,6 +15,8 @@ export class LeakwatchError extends Error {
     super(message);
     this.name = 'LeakwatchError';
     this.code = code;
+    // Configuration errors are about the user's config, not our code: no frames into dist/.
+    if (code !== 'LW_INTERNAL') this.stack = `${this.name}: ${message}`;
   }
 }
 

@@ -56,7 +56,7 @@ export interface LeakwatchOptions {
   stackDepth?: number;
   /**
    * Heap growth per file after forced GC (per test with `perTest`), heap snapshot diffs.
-   * `false` turns memory measuring off. @default {} (per file, 32 MiB thresholds)
+   * `false` turns memory measuring off. @default {} (per file: 24 MiB growth, 32 MiB after teardown)
    */
   memory?: boolean | MemoryOptions;
   /** Global/env/cwd/listener snapshots around each test. `false` turns them off. @default {} */

@@ -81,6 +81,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   private readonly probes: FileProbes | undefined;
   private readonly testPath: string;
   private readonly rootDir: string;
+  private readonly projectRootDir: string;
   private readonly projectId: string;
   private readonly runDir: string;
   private readonly testOwners = new WeakMap<TestEntry, Owner>();
@@ -98,7 +99,9 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     super(config, context);
     const {projectConfig} = config;
     this.testPath = context.testPath;
-    this.rootDir = projectConfig.rootDir;
+    // The report is relative to the run's rootDir; in a multi-project run that is not the project's.
+    this.rootDir = config.globalConfig.rootDir ?? projectConfig.rootDir;
+    this.projectRootDir = projectConfig.rootDir;
     this.projectId = projectConfig.id;
     // Invalid options are a configuration error: fail the file loudly, with the message.
     this.options = resolveOptions(
@@ -320,7 +323,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         : owner.scope === 'describe'
           ? `describe block "${owner.scopePath.join(' › ')}"`
           : 'this file';
-    return describeLeak(resource, owner.scope, owner.scopePath, {rootDir: this.rootDir, testPath: this.testPath, options: this.options}, subject);
+    return describeLeak(resource, owner.scope, owner.scopePath, {rootDir: this.rootDir, projectRootDir: this.projectRootDir, testPath: this.testPath, options: this.options}, subject);
   }
 
   /** Active handles Node reports that no record explains: a gap in instrumentation shows up instead of hiding. */

@@ -59,7 +59,7 @@ describe('MemoryProbe (scripted heap)', () => {
     const end = await second.fileEnd();
     expect(end).toEqual({beforeBytes: 103 * MiB, afterBytes: 103 * MiB, growthBytes: 0, exact: false, baselineExact: false});
     expect(heap.majors).toBe(1);
-    heap.garbage = 5 * MiB;
+    heap.garbage = 17 * MiB;
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(2);
     expect(deps.worker.lastLiveBytes).toBe(100 * MiB);

@@ -30,7 +30,7 @@ export interface MemoryProbeSettings {
 export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
   perFile: true,
   perTest: false,
-  growthThresholdBytes: 32 * MiB,
+  growthThresholdBytes: 24 * MiB,
   retainedThresholdBytes: 32 * MiB,
   testGrowthThresholdBytes: 8 * MiB,
   heapDiff: false,
@@ -38,7 +38,7 @@ export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
   topN: 10,
   maxSnapshotHeapBytes: 128 * MiB,
   exactBaseline: false,
-  startGcTriggerBytes: 4 * MiB,
+  startGcTriggerBytes: 16 * MiB,
 };
 
 /** What one worker process learned from its last full GC (shared by the files it runs). */

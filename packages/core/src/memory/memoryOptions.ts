@@ -5,7 +5,7 @@ import {DEFAULT_MEMORY_SETTINGS, type MemoryProbeSettings} from './MemoryProbe';
 export interface MemoryOptions {
   /** Also measure each test after a forced GC (costs one full GC per test). @default false */
   perTest?: boolean;
-  /** A file whose heap grows by this much (after GC) gets a `memory` finding. @default 33554432 (32 MiB) */
+  /** A file whose heap grows by this much (after GC) gets a `memory` finding. @default 25165824 (24 MiB) */
   growthThresholdBytes?: number;
   /** Memory still reachable after the file's teardown that gets a finding. @default 33554432 (32 MiB) */
   retainedThresholdBytes?: number;
@@ -21,7 +21,7 @@ export interface MemoryOptions {
   maxSnapshotHeapBytes?: number;
   /** A full GC at every file start (exact growth numbers, ~13–50 ms per file). @default false */
   exactBaseline?: boolean;
-  /** Heap growth since the worker's last full GC that makes a file start with one. @default 4194304 (4 MiB) */
+  /** Heap growth since the worker's last full GC that makes a file start with one. @default 16777216 (16 MiB) */
   startGcTriggerBytes?: number;
 }
 

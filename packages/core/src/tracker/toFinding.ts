@@ -5,7 +5,10 @@ import {locateFrame, parseStack, relativeFrameText, toLocation, toRelative, visi
 import type {ResourceRecord, SettledResource} from './trackResources';
 
 export interface FindingContext {
+  /** Paths in findings are relative to this (the run's rootDir, as the report's are). */
   rootDir: string;
+  /** The project's own rootDir, when it differs (multi-project runs); ignore globs match either. */
+  projectRootDir?: string;
   /** Absolute path of the test file, for stable ids. */
   testPath: string;
   options: ResolvedOptions;
@@ -63,7 +66,7 @@ function describeWhat(record: ResourceRecord, details: Record<string, unknown>):
   }
 }
 
-function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, frames: readonly StackFrame[], top: StackFrame | undefined, rootDir: string): boolean {
+function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, frames: readonly StackFrame[], top: StackFrame | undefined, rootDirs: readonly string[]): boolean {
   if (rule.kinds && !rule.kinds.has(kind)) return false;
   if (rule.resourceTypes && !rule.resourceTypes.has(type)) return false;
   if (rule.topFunction !== undefined && top?.functionName !== rule.topFunction && !top?.functionName?.endsWith(`.${rule.topFunction}`)) {
@@ -71,7 +74,8 @@ function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, 
   }
   if (rule.stackGlob) {
     const glob = rule.stackGlob;
-    if (!frames.some(frame => frame.file !== undefined && (glob(toRelative(rootDir, frame.file)) || glob(frame.file)))) return false;
+    const matches = (file: string): boolean => glob(file) || rootDirs.some(rootDir => glob(toRelative(rootDir, file)));
+    if (!frames.some(frame => frame.file !== undefined && matches(frame.file))) return false;
   }
   if (rule.stackRegex) {
     const regex = rule.stackRegex;
@@ -128,7 +132,8 @@ export function describeLeak(
   const nodeOnly = frames.every(frame => frame.origin === 'node' || frame.origin === 'self');
   if (isToolOnly(frames) && !(record.causal && nodeOnly)) return undefined;
   const top = locateFrame(frames);
-  if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDir))) return undefined;
+  const rootDirs = context.projectRootDir && context.projectRootDir !== rootDir ? [context.projectRootDir, rootDir] : [rootDir];
+  if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDirs))) return undefined;
   const details = {...record.details()};
   for (const key of Object.keys(details)) if (details[key] === undefined) delete details[key];
   if (liveness === 'unref') details.unref = true;
