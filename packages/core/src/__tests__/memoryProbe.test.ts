@@ -79,6 +79,26 @@ describe('MemoryProbe (scripted heap)', () => {
     expect(findings[0]!.message).toContain('Heap grew by at least 45.0 MiB');
   });
 
+  test('with a scavenge baseline, a lower bound of half the threshold is flagged; allocate-and-release never', async () => {
+    const {heap, deps} = scriptedHeap();
+    deps.worker.lastLiveBytes = 100 * MiB;
+    heap.garbage = 15 * MiB; // e.g. the previous file's sandbox, now garbage
+    const leaky = new MemoryProbe({growthThresholdBytes: 24 * MiB}, deps);
+    await leaky.fileStart();
+    heap.live += 48 * MiB;
+    expect(await leaky.fileEnd()).toMatchObject({growthBytes: 33 * MiB, exact: true, baselineExact: false});
+    expect(leaky.fileFindings('a', 'warn')).toHaveLength(1);
+
+    heap.live -= 48 * MiB;
+    heap.garbage = 15 * MiB;
+    const churn = new MemoryProbe({growthThresholdBytes: 24 * MiB}, deps);
+    deps.worker.lastLiveBytes = 100 * MiB;
+    await churn.fileStart();
+    heap.garbage += 64 * MiB;
+    expect(await churn.fileEnd()).toMatchObject({growthBytes: -15 * MiB, exact: true, baselineExact: false});
+    expect(churn.fileFindings('a', 'warn')).toEqual([]);
+  });
+
   test('a major GC by V8 during the file voids the scavenge screen: the end is measured with full GCs', async () => {
     const {heap, majors, deps} = scriptedHeap();
     deps.worker.lastLiveBytes = 100 * MiB;

@@ -177,7 +177,7 @@ export class MemoryProbe {
       const reading = await this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact);
       this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
       this.file = reading;
-      const leaking = reading.exact && reading.growthBytes >= this.settings.growthThresholdBytes;
+      const leaking = this.isFileLeak(reading);
       if (this.settings.heapDiff && this.startSummary) {
         this.endSummary = this.trySummarize('file end');
         if (this.endSummary) {
@@ -201,7 +201,7 @@ export class MemoryProbe {
     if (baseline === undefined || !this.file) return;
     await this.timed(async () => {
       // Exact when the file already looked leaky, so the two numbers can be compared.
-      const force = this.file!.exact && this.file!.growthBytes >= this.settings.growthThresholdBytes;
+      const force = this.isFileLeak(this.file!);
       const reading = await this.screen(baseline, this.settings.retainedThresholdBytes, force, this.baselineExact);
       this.retainedBytes = reading.growthBytes;
       this.retainedExact = reading.exact;
@@ -259,7 +259,7 @@ export class MemoryProbe {
       probeMs: Math.round(this.costMs),
       ...(this.topGrowth ? {topGrowth: this.topGrowth, topGrowthMethod: this.topGrowthMethod} : {}),
     };
-    const grew = this.file.exact && this.file.growthBytes >= this.settings.growthThresholdBytes;
+    const grew = this.isFileLeak(this.file);
     if (grew) {
       const top = this.topGrowth?.[0];
       findings.push({
@@ -318,6 +318,19 @@ export class MemoryProbe {
         thresholdBytes: this.settings.testGrowthThresholdBytes,
       },
     };
+  }
+
+  /**
+   * Exact growth ≥ threshold; or, with a scavenge baseline (growth is then a lower bound,
+   * short by the garbage present at start, which can be a whole previous sandbox), a lower
+   * bound ≥ half the threshold while the upper bound crossed it. Allocate-and-release reads
+   * ≤ 0 either way, so garbage never qualifies; the price is that in the cheap mode real
+   * growth between threshold/2 and threshold may be reported.
+   */
+  private isFileLeak(reading: MemoryMeasurement): boolean {
+    if (!reading.exact) return false;
+    const threshold = this.settings.growthThresholdBytes;
+    return reading.growthBytes >= (reading.baselineExact ? threshold : threshold / 2);
   }
 
   /** Cheap upper bound first; full GCs only when the bound crosses `threshold` (or `force`). */
