@@ -155,6 +155,26 @@ describe('MemoryProbe (scripted heap)', () => {
     expect(probe.record()!.retainedAfterTeardownBytes).toBe(40 * MiB);
   });
 
+  test('snapshotOnLeak: a leaking file gets the largest groups of an end snapshot; a clean file no snapshot', async () => {
+    const {heap, deps} = scriptedHeap();
+    let snapshots = 0;
+    deps.summarize = () => {
+      snapshots++;
+      return new Map([['LeakyThing', {count: 3000, bytes: 40 * MiB}], ['(string)', {count: 10, bytes: MiB}]]);
+    };
+    const clean = new MemoryProbe({snapshotOnLeak: true}, deps);
+    await clean.fileStart();
+    await clean.fileEnd();
+    expect(snapshots).toBe(0);
+    const probe = new MemoryProbe({snapshotOnLeak: true, topN: 1, maxSnapshotHeapBytes: 1024 * MiB}, deps);
+    await probe.fileStart();
+    heap.live += 48 * MiB;
+    await probe.fileEnd();
+    expect(snapshots).toBe(1);
+    expect(probe.record()!.topGrowth).toEqual([{constructor: 'LeakyThing', count: 3000, bytes: 40 * MiB}]);
+    expect(probe.fileFindings('a', 'warn')[0]!.message).toContain('largest growth: LeakyThing ×3000 (40.0 MiB)');
+  });
+
   test('memory released at teardown is not retained', async () => {
     const {heap, deps} = scriptedHeap();
     const probe = new MemoryProbe({}, deps);

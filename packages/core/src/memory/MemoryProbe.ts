@@ -185,11 +185,14 @@ export class MemoryProbe {
           this.topGrowthMethod = 'file start → file end';
         }
       } else if (this.settings.snapshotOnLeak && leaking) {
-        // No start snapshot exists (taking one per file would cost seconds), so compare
-        // the end of the file with the heap after its teardown: what teardown releases is
-        // what the file's modules held; if teardown releases nothing, end → after
-        // teardown shows nothing and the record says so.
+        // No start snapshot exists (one per file would cost seconds), and the sandbox is
+        // still reachable after teardown, so there is nothing to diff against: list what
+        // the heap holds most of at the end of the leaking file.
         this.endSummary = this.trySummarize('file end');
+        if (this.endSummary) {
+          this.topGrowth = diffHeapSummaries(new Map(), this.endSummary, this.settings.topN);
+          this.topGrowthMethod = 'largest groups at file end (no start snapshot)';
+        }
       }
       return reading;
     });
@@ -206,13 +209,6 @@ export class MemoryProbe {
       this.retainedBytes = reading.growthBytes;
       this.retainedExact = reading.exact;
       this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
-      if (this.endSummary && !this.topGrowth) {
-        const after = this.trySummarize('after teardown');
-        if (after) {
-          this.topGrowth = diffHeapSummaries(after, this.endSummary, this.settings.topN);
-          this.topGrowthMethod = 'released by teardown (file end → after teardown)';
-        }
-      }
     });
   }
 
