@@ -81,6 +81,24 @@ describe('timers', () => {
     expect(leaks.map(({record}) => record.details().api)).toEqual(['setInterval']);
   });
 
+  test('a self-rescheduling setImmediate loop is reported by its callback name', async () => {
+    let running = true;
+    cleanups.push(() => (running = false));
+    tracker.runAs(TEST_OWNER, () => {
+      setImmediate(function pollQueue() {
+        if (running) setImmediate(pollQueue);
+      });
+    });
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.length).toBeGreaterThan(0);
+    const described = describeLeak(leaks[0]!, 'test', [], {rootDir: __dirname, testPath: __filename, options: resolveOptions({})});
+    expect(described?.finding).toMatchObject({kind: 'timer', resourceType: 'Immediate', details: {api: 'setImmediate', callback: 'pollQueue'}});
+    running = false;
+    await new Promise(resolve => setImmediate(resolve));
+    await new Promise(resolve => setImmediate(resolve));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
   test('resources created outside runAs fall back to the fallback owner; tool-only ones are dropped', async () => {
     setInterval(() => undefined, 1000);
     const settled = await settleFor(FILE_OWNER);

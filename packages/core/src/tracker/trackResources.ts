@@ -250,7 +250,9 @@ function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness
     details() {
       const target: any = ref.deref();
       if (!target) return {};
-      return type === 'Immediate' ? {api: 'setImmediate'} : timerDetails(target);
+      return type === 'Immediate'
+        ? {api: 'setImmediate', callback: typeof target._onImmediate === 'function' ? target._onImmediate.name || undefined : undefined}
+        : timerDetails(target);
     },
     dispose() {
       const target: any = ref.deref();
@@ -263,6 +265,7 @@ function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness
 let nextSyntheticId = -1;
 
 const PRUNE_EVERY = 512;
+const NO_STACK: StackHolder = Object.freeze({text: ''});
 /** Loop turns a settle always allows before judging (a server's close needs about two). */
 const MIN_SETTLE_TURNS = 6;
 
@@ -351,12 +354,14 @@ export function trackResources(options: TrackerOptions): Tracker {
     const causalOwner = inherited ?? triggerRecord?.owner;
     const owner = causalOwner ?? fallbackOwner();
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
-    let stack = captureStack(stackDepth, init);
+    // Immediates run on the next loop turn unless rescheduled; they are created often (streams,
+    // libraries), so they skip the ~10 µs stack capture and are reported by callback name.
+    let stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, init);
     // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
     // Node with no JS frames; the trigger knows why.
     const triggerStack = triggerRecord?.stack ?? requestStacks.get(triggerAsyncId);
     let inheritedCallSite: (() => StackHolder | undefined) | undefined;
-    if (triggerStack && !hasJsFrames(stack)) {
+    if (triggerStack && type !== 'Immediate' && !hasJsFrames(stack)) {
       stack = triggerStack;
       // An accepted socket of a server that listened after a lookup: the server's listen() call.
       inheritedCallSite = triggerRecord?.callSiteStack?.bind(triggerRecord);
