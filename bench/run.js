@@ -13,7 +13,8 @@
  *              reporters ['default', packages/jest-reporter/dist/index.js], default options
  *   detect     stock + --detectOpenHandles
  * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
- * lw-handles (both false), lw-noreporter (environment only, reporters ['default']).
+ * lw-handles (both false), lw-noreporter (environment only, reporters ['default']),
+ * leakwatch-base (default options, built in the checkout given by --base-root: before/after).
  * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
  * test results and times the JSON + JUnit + HTML output.
  *
@@ -41,6 +42,8 @@ const WORK = path.join(__dirname, '.work');
  * Concurrent runs (a CI smoke run while a full run is going) must not share generated suites.
  */
 let RUN = path.join(WORK, `run-${process.pid}`);
+/** --base-root: another checkout whose built Leakwatch runs as configuration `leakwatch-base`. */
+let BASE_ROOT = null;
 const JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
 const LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
 const LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
@@ -67,6 +70,7 @@ function parseArgs(argv) {
     else if (a === '--profile') args.profile = true;
     else if (a === '--settle-probe') args.settleProbe = true;
     else if (a === '--keep') args.keep = true;
+    else if (a.startsWith('--base-root')) args.baseRoot = path.resolve(value());
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -78,7 +82,7 @@ function parseArgs(argv) {
   if (args.runs == null) args.runs = args.smoke ? 1 : 5;
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
   if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
-  const known = ['stock', 'leakwatch', 'detect', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter'];
+  const known = ['stock', 'leakwatch', 'detect', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter', 'leakwatch-base'];
   args.configs = args.configs || known.slice(0, 3);
   for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
   return args;
@@ -167,6 +171,15 @@ function writeConfigs(dir, shape) {
     'lw-handles': variant('lw-handles', {memory: false, state: false}),
     'lw-noreporter': variant('lw-noreporter', null, ['default']),
   };
+  if (BASE_ROOT) {
+    // Before/after: the same defaults, built from another checkout (--base-root).
+    variants['leakwatch-base'] = {
+      ...leakwatch,
+      testEnvironment: path.join(BASE_ROOT, 'packages/jest-environment/dist/index.js'),
+      reporters: ['default', path.join(BASE_ROOT, 'packages/jest-reporter/dist/index.js')],
+      cacheDirectory: path.join(cacheBase, 'leakwatch-base'),
+    };
+  }
   const files = {};
   for (const [name, cfg] of Object.entries({stock, leakwatch, detect, ...variants})) {
     files[name] = path.join(dir, `jest.${name}.config.js`);
@@ -326,19 +339,19 @@ function summarise(shape, runs, configs) {
     }
   }
   const ratios = {};
-  if (configs.includes('stock')) {
-    for (const c of configs.filter(x => x !== 'stock')) {
-      const paired = {wallMs: [], cpuMs: [], peakRssMiB: [], testTimeMs: [], fileRuntimeMs: []};
-      const labels = [...new Set(runs.filter(r => r.label !== 'warmup').map(r => r.label))];
-      for (const label of labels) {
-        const s = runs.find(r => r.config === 'stock' && r.label === label && r.exitCode === 0);
-        const x = runs.find(r => r.config === c && r.label === label && r.exitCode === 0);
-        if (!s || !x) continue;
-        for (const k of Object.keys(paired)) paired[k].push(x[k] / s[k]);
-      }
-      ratios[`${c}/stock`] = Object.fromEntries(Object.entries(paired).map(([k, v]) => [k, stats(v)]));
+  const labels = [...new Set(runs.filter(r => r.label !== 'warmup').map(r => r.label))];
+  const pair = (num, den) => {
+    const paired = {wallMs: [], cpuMs: [], peakRssMiB: [], testTimeMs: [], fileRuntimeMs: []};
+    for (const label of labels) {
+      const d = runs.find(r => r.config === den && r.label === label && r.exitCode === 0);
+      const n = runs.find(r => r.config === num && r.label === label && r.exitCode === 0);
+      if (!d || !n) continue;
+      for (const k of Object.keys(paired)) paired[k].push(n[k] / d[k]);
     }
-  }
+    ratios[`${num}/${den}`] = Object.fromEntries(Object.entries(paired).map(([k, v]) => [k, stats(v)]));
+  };
+  if (configs.includes('stock')) for (const c of configs.filter(x => x !== 'stock')) pair(c, 'stock');
+  if (configs.includes('leakwatch') && configs.includes('leakwatch-base')) pair('leakwatch', 'leakwatch-base');
   return {byConfig, ratios};
 }
 
@@ -361,6 +374,8 @@ function printShape(shape, summary) {
     ]);
   }
   console.log(table(rows));
+  const ab = summary.ratios['leakwatch/leakwatch-base'];
+  if (ab) console.log(`leakwatch / leakwatch-base (paired): wall ${fmtRatio(ab.wallMs.median)} ${range(ab.wallMs, fmtRatio)}, CPU ${fmtRatio(ab.cpuMs.median)} ${range(ab.cpuMs, fmtRatio)}`);
   const d = summary.byConfig.leakwatch?.renderMs;
   if (d) console.log(`render (in-process, JSON+JUnit+HTML): median ${fmtMs(d.median)} ${range(d, fmtMs)}; budget 2 s`);
 }
@@ -421,6 +436,8 @@ async function settleProbe(shape, dir, configFiles, args) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   RUN = path.join(WORK, `${args.smoke ? 'smoke' : 'full'}-${process.pid}`);
+  BASE_ROOT = args.baseRoot || null;
+  if (args.configs.includes('leakwatch-base') && !BASE_ROOT) throw new Error('leakwatch-base needs --base-root <checkout with built packages>');
   fs.mkdirSync(RUN, {recursive: true});
   // Smoke runs (CI) never overwrite the numbers of a full run.
   const resultsFile = path.join(WORK, args.smoke ? 'results.smoke.json' : 'results.json');
