@@ -121,6 +121,14 @@ describe.each(RUNS)('memory and state on Jest %i (%s)', (major, mode) => {
     expect(testFindings(tracked, 'closes its connection')).toEqual([]);
   });
 
+  test("a FileHandle Node closes on GC is reported against the test that opened it", () => {
+    const marker = leakMarkers(SCENARIO).get('unclosed-gc.filehandle')!;
+    const findings = testFindings(file(report, 'filehandle-gc.test.js'), 'drops a FileHandle without closing it');
+    const gcd = findings.filter(f => f.kind === 'unclosed-gc');
+    expect(gcd.map(f => [f.resourceType, f.scope, f.location?.file, f.location?.line])).toEqual([['FileHandle', 'test', marker.file, marker.line]]);
+    expect(gcd[0]!.message).toMatch(/^FileHandle \(fd \d+\) created at .* was garbage-collected without being closed$/);
+  });
+
   test('expectNoLeak and the toLeakMemory matcher work inside a Leakwatch run', () => {
     const assertions = file(report, 'expect-no-leak.test.js');
     expect(assertions.tests.map(t => [t.fullName, t.status])).toEqual([

@@ -102,3 +102,38 @@ describe('FileProbes', () => {
     expect(keep).toHaveLength(256);
   });
 });
+
+describe('FileProbes: FileHandle closed on GC', () => {
+  test("Node's warning is attributed to the opener the tracker recorded", async () => {
+    const global = vm.runInContext('this', vm.createContext({})) as object;
+    const realProcess = Object.assign(new EventEmitter(), {env: {} as Record<string, string | undefined>, cwd: () => '/root'});
+    const fileFindings: Finding[] = [];
+    const testFindings: Array<[string[], Finding]> = [];
+    const tracker = {
+      records: () => [
+        {
+          type: 'fs.promises.open',
+          stack: {stack: 'Error\n    at openConfig (/root/src/config.test.js:4:20)\n    at /root/node_modules/x/y.js:1:1'},
+          owner: {scope: 'test' as const, scopePath: ['reads config'] as readonly string[]},
+          details: () => ({fd: 21, path: '/root/config.json'}),
+        },
+      ],
+    };
+    const probes = new FileProbes(
+      {global, realProcess, testPath: '/root/src/config.test.js', rootDir: '/root', options: resolveOptions({memory: false, state: false}), tracker},
+      {addTestFinding: (p, f) => testFindings.push([p, f]), addFileFinding: f => fileFindings.push(f), setTestMemoryDelta: () => undefined},
+    );
+    const test: ProbeTest = {name: 'reads config', parent: {name: 'ROOT_DESCRIBE_BLOCK'}, errors: []};
+    const state = {unhandledErrors: [] as unknown[]};
+    await probes.handleTestEvent({name: 'test_start', test}, state);
+    await probes.handleTestEvent({name: 'test_done', test}, state);
+    realProcess.emit('warning', new Error('Closing file descriptor 21 on garbage collection'));
+    await probes.handleTestEvent({name: 'run_finish'}, state);
+    expect(testFindings.map(([p, f]) => [p, f.kind, f.resourceType, f.location, f.stack])).toEqual([
+      [['reads config'], 'unclosed-gc', 'FileHandle', {file: 'src/config.test.js', line: 4, column: 20}, ['openConfig (src/config.test.js:4:20)']],
+    ]);
+    expect(testFindings[0]![1].message).toBe('FileHandle (fd 21) created at src/config.test.js:4 was garbage-collected without being closed');
+    expect(testFindings[0]![1].details).toMatchObject({fd: 21, path: '/root/config.json'});
+    await probes.afterTeardown();
+  });
+});

@@ -7,6 +7,7 @@ import {MemoryProbe} from '../memory/MemoryProbe';
 import type {Finding, MemoryRecord, SourceLocation} from '../model';
 import type {ResolvedOptions} from '../options';
 import type {ProcessLike} from '../state/snapshotState';
+import {readStack, type StackHolder} from '../tracker/stack';
 import {StateMonitor} from '../state/StateMonitor';
 
 /** The parts of a jest-circus event the probes read (structural: core imports no Jest). */
@@ -51,6 +52,18 @@ export interface FileProbesOptions {
   currentOwner?: () => TrackOwner | undefined;
   /** Opening stack and owner of an fd, for Node's FileHandle-collected warning. */
   lookupFd?: (fd: number) => FdOrigin | undefined;
+  /**
+   * The resource tracker: its `fs.promises.open` records name the opener of a FileHandle
+   * that Node later closes on GC (read before the tracker prunes them at test end).
+   */
+  tracker?: {
+    records(): ReadonlyArray<{
+      type: string;
+      stack: StackHolder;
+      owner: {readonly scope: TrackOwner['scope']; readonly scopePath: readonly string[]} | undefined;
+      details(): Record<string, unknown>;
+    }>;
+  };
 }
 
 function titlePathOf(test: ProbeTest): string[] {
@@ -86,6 +99,8 @@ export class FileProbes {
   private readonly gcTracker: GcTracker | undefined;
   private stopFdWatch: (() => void) | undefined;
   private currentTest: string[] | undefined;
+  /** fd → who opened the FileHandle, latest opener wins (fds are reused). */
+  private readonly fileHandleOrigins = new Map<number, {stack: StackHolder; owner: TrackOwner | undefined; path: unknown}>();
 
   constructor(opts: FileProbesOptions, sink: ProbeSink) {
     this.opts = opts;
@@ -123,7 +138,7 @@ export class FileProbes {
         });
         installGcTracker(opts.global, this.gcTracker);
         const tracker = this.gcTracker;
-        this.stopFdWatch = watchFileHandleGc(opts.realProcess ?? process, record => tracker.report(record), opts.lookupFd);
+        this.stopFdWatch = watchFileHandleGc(opts.realProcess ?? process, record => tracker.report(record), fd => this.lookupFd(fd));
       }
     } catch (error) {
       this.warnings.push(`GC-without-close tracking disabled: ${messageOf(error)}`);
@@ -184,7 +199,35 @@ export class FileProbes {
     return [...this.warnings, ...(this.state?.warnings ?? []), ...(this.memory?.warnings ?? [])];
   }
 
+  private lookupFd(fd: number): FdOrigin | undefined {
+    const fromOption = this.opts.lookupFd?.(fd);
+    if (fromOption) return fromOption;
+    // The warning can come before test_done, while the tracker still holds the record.
+    this.rememberFileHandles();
+    const origin = this.fileHandleOrigins.get(fd);
+    if (!origin) return undefined;
+    const stack = readStack(origin.stack)
+      .split('\n')
+      .map(line => line.trim())
+      .filter(line => line.startsWith('at '))
+      .map(line => line.slice(3));
+    return {stack, ...(origin.owner ? {owner: origin.owner} : {}), ...(typeof origin.path === 'string' ? {path: origin.path} : {})};
+  }
+
+  private rememberFileHandles(): void {
+    const tracker = this.opts.tracker;
+    if (!tracker || !this.gcTracker) return;
+    for (const record of tracker.records()) {
+      if (record.type !== 'fs.promises.open') continue;
+      const details = record.details();
+      if (typeof details.fd !== 'number') continue;
+      const owner = record.owner ? {scope: record.owner.scope, scopePath: [...record.owner.scopePath]} : undefined;
+      this.fileHandleOrigins.set(details.fd, {stack: record.stack, owner, path: details.path});
+    }
+  }
+
   private async testDone(test: ProbeTest): Promise<void> {
+    this.rememberFileHandles();
     const titlePath = titlePathOf(test);
     this.currentTest = undefined;
     const findings: Finding[] = [...(this.state?.testEnd(titlePath) ?? [])];
@@ -202,6 +245,7 @@ export class FileProbes {
   }
 
   private async runFinish(): Promise<Finding[]> {
+    this.rememberFileHandles();
     const findings: Finding[] = [...(this.state?.fileEnd() ?? [])];
     if (this.memory && (await this.memory.fileEnd())) {
       findings.push(...this.memory.fileFindings(this.file, this.opts.options.severity.memory).filter(f => f.resourceType === 'heap'));
