@@ -128,6 +128,8 @@ export class LeakwatchEnvironment extends NodeEnvironment {
           options: this.options,
           // Jest copies every testEnvironmentOptions key onto the sandbox global.
           allowGlobals: Object.keys(projectConfig.testEnvironmentOptions ?? {}),
+          // Names the opener when Node closes a leaked FileHandle on GC.
+          tracker: this.tracker,
         },
         {
           addTestFinding: (titlePath, finding) => this.addFinding(this.sidecarTest(titlePath).findings, finding),
