@@ -208,6 +208,15 @@ function stringify(value: unknown): string {
   }
 }
 
+/** Bodies of lazy details elements, rendered on demand (before they are opened by script). */
+const lazyRenderers = new WeakMap<HTMLDetailsElement, () => void>();
+
+/** Opens a details element with its body already rendered (no flash of an empty body). */
+function openDetails(el: HTMLDetailsElement): void {
+  lazyRenderers.get(el)?.();
+  el.open = true;
+}
+
 /** Renders a details element's body the first time it opens. */
 function lazyDetails(summary: HTMLElement, cls: string, body: () => Node, open = false): HTMLDetailsElement {
   const el = h('details', {class: cls}, summary);
@@ -217,6 +226,12 @@ function lazyDetails(summary: HTMLElement, cls: string, body: () => Node, open =
     rendered = true;
     el.append(h('div', {class: 'body'}, body()));
   };
+  lazyRenderers.set(el, render);
+  // The toggle event is queued as a task; render on the summary's click already, so the
+  // body is there in the same turn the element opens.
+  summary.addEventListener('click', () => {
+    if (!el.open) render();
+  });
   el.addEventListener('toggle', () => {
     if (el.open) render();
   });
@@ -588,7 +603,12 @@ function main(report: RunReport): void {
   });
   for (const select of [statusSelect, kindSelect, severitySelect]) select.addEventListener('change', update);
   expandAll.addEventListener('click', () => {
-    for (const el of Array.from(root.querySelectorAll<HTMLDetailsElement>('details.group, details.file'))) el.open = true;
+    // Opening renders bodies, which may hold more closed groups: repeat until none is left.
+    for (let depth = 0; depth < 32; depth++) {
+      const closed = Array.from(root.querySelectorAll<HTMLDetailsElement>('details.group:not([open]), details.file:not([open])'));
+      if (closed.length === 0) break;
+      for (const el of closed) openDetails(el);
+    }
   });
   collapseAll.addEventListener('click', () => {
     for (const el of Array.from(root.querySelectorAll<HTMLDetailsElement>('details.group, details.file'))) el.open = false;

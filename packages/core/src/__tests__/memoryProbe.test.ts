@@ -227,8 +227,10 @@ describe('MemoryProbe (real heap)', () => {
     return out;
   }
 
+  // Exact baselines: these tests measure magnitudes, and the previous test's garbage would
+  // otherwise (by design) lower the default mode's growth reading.
   test('retaining 48 MiB is flagged; allocating 64 MiB and releasing it is not', async () => {
-    const leaky = new MemoryProbe();
+    const leaky = new MemoryProbe({exactBaseline: true});
     await leaky.fileStart();
     keep.push(allocate(48));
     await leaky.fileEnd();
@@ -237,7 +239,7 @@ describe('MemoryProbe (real heap)', () => {
     expect(leaky.record()!.growthBytes).toBeGreaterThan(44 * MiB);
     keep.length = 0;
 
-    const clean = new MemoryProbe();
+    const clean = new MemoryProbe({exactBaseline: true});
     await clean.fileStart();
     let temp: number[][] | undefined = allocate(64);
     expect(temp.length).toBe(64 * 16);
@@ -248,7 +250,7 @@ describe('MemoryProbe (real heap)', () => {
   });
 
   test('Buffers count too (external memory)', async () => {
-    const probe = new MemoryProbe({growthThresholdBytes: 16 * MiB});
+    const probe = new MemoryProbe({growthThresholdBytes: 16 * MiB, exactBaseline: true});
     await probe.fileStart();
     keep.push(Array.from({length: 24}, () => Buffer.alloc(MiB, 1)));
     await probe.fileEnd();

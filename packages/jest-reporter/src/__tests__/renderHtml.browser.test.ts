@@ -186,7 +186,7 @@ describe('report.html in Chromium', () => {
     const state = page.locator('[data-testid=state] details.group');
     expect(await state.count()).toBe(1);
     await state.locator(':scope > summary').click();
-    await expect(state.textContent()).resolves.toContain('globalThis.__APP_CACHE__ added');
+    await state.getByText('globalThis.__APP_CACHE__ added').first().waitFor();
     await page.close();
   });
 });
