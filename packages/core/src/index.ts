@@ -34,7 +34,7 @@ export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sideca
 export type {SidecarReadResult} from './sidecar';
 export {trackResources} from './tracker/trackResources';
 export type {Tracker, TrackerOptions, Owner, Liveness, ResourceRecord, SettleOptions, SettledResource} from './tracker/trackResources';
-export {describeLeak, isToolOnly, severityFor} from './tracker/toFinding';
+export {describeLeak, isRunnerMade, isToolOnly, severityFor} from './tracker/toFinding';
 export type {FindingContext, DescribedLeak} from './tracker/toFinding';
 export {captureStack, parseStack, parseFrame, locateFrame, visibleFrames, toRelative, toLocation, relativeFrameText, registerToolRoot} from './tracker/stack';
 export type {StackHolder, StackFrame} from './tracker/stack';

@@ -7,6 +7,7 @@ import {
   RUN_DIR_ENV,
   SIDECAR_VERSION,
   describeLeak,
+  isRunnerMade,
   registerToolRoot,
   reporterRunDir,
   resolveOptions,
@@ -267,6 +268,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       select: record => record.owner === owner,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
+      exclude: isRunnerMade,
     });
     const entry = this.sidecarTest(owner.scopePath);
     for (const resource of settled) {
@@ -286,6 +288,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       select: record => record.owner === owner,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
+      exclude: isRunnerMade,
     });
     this.recordScopeLeaks(settled);
   }
@@ -297,6 +300,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       select: () => true,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
+      exclude: isRunnerMade,
     });
     this.recordScopeLeaks(settled);
     this.checkUnexplainedGrowth();

@@ -97,6 +97,35 @@ export function isToolOnly(frames: readonly StackFrame[]): boolean {
   return creator === undefined || creator.origin === 'tool';
 }
 
+/** The creation frames, or the user's call site when Node created the handle later. */
+function framesOf(record: ResourceRecord): StackFrame[] {
+  const frames = parseStack(record.stack);
+  if (frames.every(frame => frame.origin === 'node' || frame.origin === 'self')) {
+    const callSite = record.callSiteStack?.();
+    if (callSite) return parseStack(callSite);
+  }
+  return frames;
+}
+
+const runnerMade = new WeakMap<ResourceRecord, boolean>();
+
+/**
+ * True for the test runner's own resources (circus timeouts, the default reporter's
+ * debounce timer in band, transform-cache writes): never findings, so never worth waiting
+ * for either. Tool-only stacks are the runner's, unless the cause came down the async chain
+ * from user code and Node alone is on the stack (a handle created in a lookup callback).
+ * Formats the stack once per record; call it only for records that are still alive.
+ */
+export function isRunnerMade(record: ResourceRecord, frames?: readonly StackFrame[]): boolean {
+  const known = runnerMade.get(record);
+  if (known !== undefined) return known;
+  const resolved = frames ?? framesOf(record);
+  const nodeOnly = resolved.every(frame => frame.origin === 'node' || frame.origin === 'self');
+  const result = isToolOnly(resolved) && !(record.causal && nodeOnly);
+  runnerMade.set(record, result);
+  return result;
+}
+
 function findingId(parts: readonly unknown[]): string {
   return createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 12);
 }
@@ -122,15 +151,8 @@ export function describeLeak(
   let severity = severityFor(options, record.kind);
   if (severity === undefined) return undefined;
   if (liveness === 'unref') severity = 'info';
-  let frames = parseStack(record.stack);
-  if (frames.every(frame => frame.origin === 'node' || frame.origin === 'self')) {
-    const callSite = record.callSiteStack?.();
-    if (callSite) frames = parseStack(callSite);
-  }
-  // Tool-only stacks are the runner's own work, unless the cause came down the async chain
-  // from user code and Node alone is on the stack (e.g. a handle created in a lookup callback).
-  const nodeOnly = frames.every(frame => frame.origin === 'node' || frame.origin === 'self');
-  if (isToolOnly(frames) && !(record.causal && nodeOnly)) return undefined;
+  const frames = framesOf(record);
+  if (isRunnerMade(record, frames)) return undefined;
   const top = locateFrame(frames);
   const rootDirs = context.projectRootDir && context.projectRootDir !== rootDir ? [context.projectRootDir, rootDir] : [rootDir];
   if (options.ignore.some(rule => matchesRule(rule, record.kind, record.type, frames, top, rootDirs))) return undefined;

@@ -62,6 +62,8 @@ export interface SettleOptions {
   settleMsFor: (kind: HandleKind) => number;
   /** Include unref'd resources in the result (as `unref`). */
   includeUnref?: boolean;
+  /** Live records never worth waiting for or reporting (asked only about live ones). */
+  exclude?: (record: ResourceRecord) => boolean;
 }
 
 export interface SettledResource {
@@ -410,13 +412,14 @@ export function trackResources(options: TrackerOptions): Tracker {
       }
     },
 
-    async settle({select, settleMsFor, includeUnref = false}: SettleOptions): Promise<SettledResource[]> {
+    async settle({select, settleMsFor, includeUnref = false, exclude}: SettleOptions): Promise<SettledResource[]> {
       const judge = (): {alive: ResourceRecord[]; result: SettledResource[]} => {
         const alive: ResourceRecord[] = [];
         const result: SettledResource[] = [];
         for (const record of records) {
           if (record.reported || !select(record)) continue;
           const liveness = record.liveness();
+          if (liveness !== 'closed' && exclude?.(record)) continue;
           if (liveness === 'alive') {
             alive.push(record);
             result.push({record, liveness});
@@ -549,6 +552,29 @@ function patchListen(stackDepth: number, isInternal: () => boolean): () => void 
   };
 }
 
+/**
+ * Whether the caller is Node's own fs (readFileSync, writeFileSync, …), which closes what
+ * it opens before returning. Jest reads every module that way; one structured frame costs
+ * a fraction of the full capture it saves.
+ */
+function calledFromNodeFs(above: Function): boolean {
+  const limit = Error.stackTraceLimit;
+  const prepare = (Error as {prepareStackTrace?: unknown}).prepareStackTrace;
+  const holder: {stack?: unknown} = {};
+  try {
+    Error.stackTraceLimit = 1;
+    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = (_error: Error, sites: NodeJS.CallSite[]) => sites;
+    Error.captureStackTrace(holder, above);
+    const sites = holder.stack as NodeJS.CallSite[] | undefined;
+    return sites?.[0]?.getFileName() === 'node:fs';
+  } catch {
+    return false;
+  } finally {
+    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+}
+
 interface FsPatchContext {
   stackDepth: number;
   currentOwner: () => Owner | undefined;
@@ -617,7 +643,7 @@ function patchFs(context: FsPatchContext): () => void {
   patch(fsModule, 'openSync', original =>
     function openSync(this: unknown, ...args: any[]) {
       const fd = original.apply(this, args);
-      if (!context.isInternal() && typeof fd === 'number') {
+      if (!context.isInternal() && typeof fd === 'number' && !calledFromNodeFs(openSync)) {
         const record = fdRecord('fs.openSync', fd, args[0], captureStack(context.stackDepth, openSync), context.currentOwner());
         openFds.set(fd, record);
         context.add(record);
