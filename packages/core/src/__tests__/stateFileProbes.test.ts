@@ -9,7 +9,7 @@ import {watchState} from '../state/watchState';
 function harness(leakwatch: Record<string, unknown> = {}) {
   const global = vm.runInContext('this', vm.createContext({})) as Record<PropertyKey, unknown>;
   const sandboxProcess = Object.assign(new EventEmitter(), {env: {A: '1'} as Record<string, string | undefined>});
-  const realProcess = Object.assign(new EventEmitter(), {env: {} as Record<string, string | undefined>, cwd: () => '/root'});
+  const realProcess = Object.assign(new EventEmitter(), {env: {} as Record<string, string | undefined>, cwd: jest.fn(() => '/root')});
   const testFindings = new Map<string, Finding[]>();
   const fileFindings: Finding[] = [];
   const deltas = new Map<string, number>();
@@ -39,7 +39,7 @@ function harness(leakwatch: Record<string, unknown> = {}) {
     await probes.handleTestEvent({name: 'test_done', test}, state);
     return test;
   };
-  return {global, sandboxProcess, probes, state, run, testFindings, fileFindings, deltas};
+  return {global, sandboxProcess, realProcess, probes, state, run, testFindings, fileFindings, deltas};
 }
 
 describe('FileProbes', () => {
@@ -100,6 +100,72 @@ describe('FileProbes', () => {
     expect(record.growthBytes).toBeGreaterThan(11 * 1024 * 1024);
     expect(record.samples!.map(s => s.label)[0]).toBe('run_start (after full GC)');
     expect(keep).toHaveLength(256);
+  });
+});
+
+describe('FileProbes: state snapshot reuse between tests', () => {
+  const fileFindingKeys = (findings: Finding[]) => findings.map(f => [f.kind, f.scope, f.details.key]);
+
+  test('back-to-back tests take one snapshot each: the next start is the previous end', async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    await h.run('two', () => {
+      h.global.fromTwo = 1;
+    });
+    await h.run('three', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    // run_start, test one's start, three test ends, run_finish.
+    expect(h.realProcess.cwd).toHaveBeenCalledTimes(6);
+    expect([...h.testFindings.keys()]).toEqual(['suite › two']);
+    expect(h.fileFindings).toEqual([]);
+  });
+
+  test("a change made after the event loop turned between tests is not the next test's", async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    // A timer of test one firing while the environment settles, before test two starts.
+    await new Promise(resolve => setTimeout(resolve, 0));
+    h.global.betweenTests = 1;
+    await h.run('two', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    expect([...h.testFindings.keys()]).toEqual([]);
+    expect(fileFindingKeys(h.fileFindings)).toEqual([['global', 'file', 'betweenTests']]);
+  });
+
+  test("a hook or describe boundary between tests is not the next test's", async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    // Same microtask drain, but circus ran an afterAll/beforeAll in between.
+    await h.probes.handleTestEvent({name: 'hook_start'}, h.state);
+    h.global.fromHook = 1;
+    await h.probes.handleTestEvent({name: 'hook_success'}, h.state);
+    await h.run('two', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    expect([...h.testFindings.keys()]).toEqual([]);
+    expect(fileFindingKeys(h.fileFindings)).toEqual([['global', 'file', 'fromHook']]);
+  });
+
+  test('a skipped or concurrent test in between also ends the reuse', async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    const concurrent: ProbeTest = {name: 'concurrent', concurrent: true, errors: []};
+    await h.probes.handleTestEvent({name: 'test_start', test: concurrent}, h.state);
+    h.global.fromConcurrent = 1;
+    await h.probes.handleTestEvent({name: 'test_done', test: concurrent}, h.state);
+    await h.run('two', () => undefined);
+    await h.probes.handleTestEvent({name: 'test_skip'}, h.state);
+    h.global.afterSkip = 1;
+    await h.run('three', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    expect([...h.testFindings.keys()]).toEqual([]);
+    expect(fileFindingKeys(h.fileFindings)).toEqual([
+      ['global', 'file', 'fromConcurrent'],
+      ['global', 'file', 'afterSkip'],
+    ]);
   });
 });
 

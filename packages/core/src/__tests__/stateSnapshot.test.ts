@@ -187,6 +187,32 @@ describe('StateMonitor', () => {
     expect(monitor.warnings).toEqual([]);
   });
 
+  test('a continuing test starts from the previous end snapshot, including watched state', () => {
+    const {global, sandboxProcess, realProcess} = setup();
+    const registry = {count: 0};
+    watchState('registry', () => registry, global);
+    const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity});
+    monitor.fileStart();
+    monitor.testStart();
+    monitor.testEnd(['one']);
+    // The caller vouches that nothing ran here; what did run is then the next test's.
+    global.between = 1;
+    registry.count = 1;
+    monitor.testStart(true);
+    expect(monitor.testEnd(['two']).map(f => [f.kind, f.scopePath])).toEqual([
+      ['global', ['two']],
+      ['state', ['two']],
+    ]);
+    // No previous end (file start, or a failed snapshot): a fresh snapshot is taken.
+    monitor.fileStart();
+    global.beforeThree = 1;
+    monitor.testStart(true);
+    expect(monitor.testEnd(['three'])).toEqual([]);
+    monitor.testStart(true);
+    realProcess.chdir('/tmp');
+    expect(monitor.testEnd(['four']).map(f => f.kind)).toEqual(['cwd']);
+  });
+
   test('kinds set to off are neither snapshotted nor reported', () => {
     const {global, sandboxProcess, realProcess} = setup();
     const monitor = new StateMonitor({global, sandboxProcess, realProcess, file: 'a.test.js', severity: {...severity, env: 'off', global: 'off'}});

@@ -99,6 +99,12 @@ export class FileProbes {
   private readonly gcTracker: GcTracker | undefined;
   private stopFdWatch: (() => void) | undefined;
   private currentTest: string[] | undefined;
+  /**
+   * True from a test's test_done until the next event, while the microtask queue has not
+   * drained: only then can no timer, I/O callback or hook have run since the state snapshot
+   * at test_done, and the next test_start reuses it.
+   */
+  private continuing = false;
   /** fd → who opened the FileHandle, latest opener wins (fds are reused). */
   private readonly fileHandleOrigins = new Map<number, {stack: StackHolder; owner: TrackOwner | undefined; path: unknown}>();
 
@@ -146,6 +152,8 @@ export class FileProbes {
   }
 
   async handleTestEvent(event: ProbeEvent, state: ProbeState): Promise<void> {
+    const continuing = this.continuing;
+    this.continuing = false;
     try {
       switch (event.name) {
         case 'run_start':
@@ -155,7 +163,7 @@ export class FileProbes {
         case 'test_start':
           if (!event.test || event.test.concurrent) return;
           this.currentTest = titlePathOf(event.test);
-          this.state?.testStart();
+          this.state?.testStart(continuing);
           await this.memory?.testStart();
           return;
         case 'test_done':
@@ -231,6 +239,7 @@ export class FileProbes {
     const titlePath = titlePathOf(test);
     this.currentTest = undefined;
     const findings: Finding[] = [...(this.state?.testEnd(titlePath) ?? [])];
+    if (this.state) this.armContinuing();
     const measurement = await this.memory?.testEnd();
     if (measurement && this.memory) {
       this.sink.setTestMemoryDelta(titlePath, measurement.growthBytes);
@@ -242,6 +251,18 @@ export class FileProbes {
       if (finding.severity === 'error') test.errors.push(findingError(finding));
     }
     this.drainUnclosed(test);
+  }
+
+  private armContinuing(): void {
+    this.continuing = true;
+    // Armed inside a microtask (circus awaits every dispatch), this tick runs once the
+    // microtask queue is empty, before any timer or I/O callback. A test_start that comes
+    // first was reached by circus's await chain alone (e.g. no settle wait for the test's
+    // timers); armed from synchronous code it runs at once, so the next start is fresh.
+    // Any other event (hooks, describe boundaries, skipped and concurrent tests) clears it too.
+    process.nextTick(() => {
+      this.continuing = false;
+    });
   }
 
   private async runFinish(): Promise<Finding[]> {

@@ -30,6 +30,8 @@ export class StateMonitor {
   private fileWatched = new Map<string, SerializedState>();
   private testSnapshot: StateSnapshot | undefined;
   private testWatched = new Map<string, SerializedState>();
+  /** The last test's end state: the next test's start when nothing ran in between. */
+  private lastEnd: {snapshot: StateSnapshot; watched: Map<string, SerializedState>} | undefined;
   private readonly reported = new Set<string>();
 
   constructor(options: StateMonitorOptions) {
@@ -43,11 +45,23 @@ export class StateMonitor {
   }
 
   fileStart(): void {
+    this.lastEnd = undefined;
     this.fileSnapshot = this.safeTake();
     this.fileWatched = this.serializeWatched();
   }
 
-  testStart(): void {
+  /**
+   * `continuing`: nothing ran since the previous `testEnd` (the caller's guarantee), so its
+   * end snapshot is this test's start and the one costly snapshot per test is saved.
+   */
+  testStart(continuing = false): void {
+    const previous = this.lastEnd;
+    this.lastEnd = undefined;
+    if (continuing && previous) {
+      this.testSnapshot = previous.snapshot;
+      this.testWatched = previous.watched;
+      return;
+    }
     this.testSnapshot = this.safeTake();
     this.testWatched = this.serializeWatched();
   }
@@ -56,14 +70,18 @@ export class StateMonitor {
   testEnd(scopePath: string[]): Finding[] {
     const before = this.testSnapshot;
     this.testSnapshot = undefined;
+    this.lastEnd = undefined;
     if (!before) return [];
     const after = this.safeTake();
     if (!after) return [];
-    return this.toFindings(before, after, this.testWatched, this.serializeWatched(), 'test', scopePath);
+    const watched = this.serializeWatched();
+    this.lastEnd = {snapshot: after, watched};
+    return this.toFindings(before, after, this.testWatched, watched, 'test', scopePath);
   }
 
   /** Findings for changes made outside tests and never undone. */
   fileEnd(): Finding[] {
+    this.lastEnd = undefined;
     const before = this.fileSnapshot;
     if (!before) return [];
     const after = this.safeTake();

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Microbenchmark of the per-test state snapshot (packages/core/dist) outside Jest: builds a
+ * jest-environment-node environment as Jest does, then times the snapshotter's take/diff
+ * and the StateMonitor's testStart+testEnd pair (what every test pays) on a clean test,
+ * with a fresh start snapshot and with the previous test's end snapshot reused.
+ * Prints medians over `--rounds` (default 7) of `--iterations` (default 2000) each.
+ *
+ *   node bench/state-micro.js [--rounds N] [--iterations N]
+ */
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const core = require(path.join(ROOT, 'packages/core/dist/state/snapshotState.js'));
+const {StateMonitor} = require(path.join(ROOT, 'packages/core/dist/state/StateMonitor.js'));
+const NodeEnvironment = require('jest-environment-node').default;
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+}
+const ROUNDS = arg('rounds', 7);
+const N = arg('iterations', 2000);
+
+function buildEnvironment() {
+  const projectConfig = {
+    testEnvironmentOptions: {},
+    globals: {},
+    fakeTimers: {},
+    moduleFileExtensions: ['js'],
+    rootDir: ROOT,
+    id: 'bench',
+  };
+  return new NodeEnvironment({globalConfig: {}, projectConfig}, {console, docblockPragmas: {}, testPath: __filename});
+}
+
+function median(xs) {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn) {
+  for (let i = 0; i < 200; i++) fn(); // warm-up
+  const samples = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) fn();
+    samples.push(Number(process.hrtime.bigint() - t0) / N / 1000);
+  }
+  const s = samples.slice().sort((a, b) => a - b);
+  return {median: median(samples), min: s[0], max: s[s.length - 1]};
+}
+
+const env = buildEnvironment();
+const global = env.global;
+const opts = {global, sandboxProcess: global.process};
+const snapshotter = core.createStateSnapshotter(opts);
+const a = snapshotter.take();
+const b = snapshotter.take();
+const monitor = new StateMonitor({...opts, file: 'bench.test.js', severity: {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'}});
+monitor.fileStart();
+const title = ['bench', 'test'];
+
+const results = {
+  'Reflect.ownKeys(env.global)': time(() => Reflect.ownKeys(global)),
+  'snapshotter.take()': time(() => snapshotter.take()),
+  'snapshotter.diff() no change': time(() => snapshotter.diff(a, b)),
+  'per test, fresh start snapshot': time(() => {
+    monitor.testStart(false);
+    monitor.testEnd(title);
+  }),
+  'per test, start reused from last end': time(() => {
+    monitor.testStart(true);
+    monitor.testEnd(title);
+  }),
+};
+for (const [name, r] of Object.entries(results)) {
+  console.log(`${name.padEnd(40)} median ${r.median.toFixed(1).padStart(7)} µs  (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)})`);
+}
