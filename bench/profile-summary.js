@@ -54,6 +54,30 @@ function summarizeProfiles(profiles, {top = 25, root = process.cwd()} = {}) {
       byFn.set(key, e);
     }
   }
+  // Inclusive time of Leakwatch's own functions: each sample counts once for every distinct
+  // Leakwatch function on its stack (what the environment, tracker and reporter cost,
+  // Node work they call included).
+  const inclusive = new Map();
+  for (const p of profiles) {
+    const nodes = new Map(p.nodes.map(n => [n.id, n]));
+    const parent = new Map();
+    for (const n of p.nodes) for (const c of n.children || []) parent.set(c, n.id);
+    const deltas = p.timeDeltas.filter(d => d > 0).sort((a, b) => a - b);
+    const interval = deltas.length ? deltas[deltas.length >> 1] : 1000;
+    const cache = new Map();
+    const keysOf = id => {
+      if (cache.has(id)) return cache.get(id);
+      const keys = new Set();
+      for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+        const cf = nodes.get(cur).callFrame;
+        if (bucketOf(cf.url, cf.functionName) !== 'leakwatch') continue;
+        keys.add(`${cf.functionName || '(anonymous)'} ${cf.url.replace('file://', '').replace(root + '/', '')}:${cf.lineNumber + 1}`);
+      }
+      cache.set(id, keys);
+      return keys;
+    };
+    for (const id of p.samples) for (const k of keysOf(id)) inclusive.set(k, (inclusive.get(k) || 0) + interval);
+  }
   const fns = [...byFn.values()].sort((a, b) => b.us - a.us);
   const buckets = [...byBucket.entries()].sort((a, b) => b[1] - a[1]);
   const ms = us => (us / 1000).toFixed(1);
@@ -67,7 +91,12 @@ function summarizeProfiles(profiles, {top = 25, root = process.cwd()} = {}) {
     lines.push('top Leakwatch self time:');
     for (const f of lw.slice(0, top)) lines.push(`  ${ms(f.us).padStart(8)} ms ${pct(f.us).padStart(5)}%  ${f.fn} ${f.loc}`);
   }
-  return {totalUs, buckets: Object.fromEntries(buckets), functions: fns.slice(0, 100), text: lines.join('\n')};
+  const incl = [...inclusive.entries()].sort((a, b) => b[1] - a[1]);
+  if (incl.length) {
+    lines.push('top Leakwatch inclusive time (callees included):');
+    for (const [k, us] of incl.slice(0, top)) lines.push(`  ${ms(us).padStart(8)} ms ${pct(us).padStart(5)}%  ${k}`);
+  }
+  return {totalUs, buckets: Object.fromEntries(buckets), functions: fns.slice(0, 100), inclusive: incl.slice(0, 100), text: lines.join('\n')};
 }
 
 function loadDir(target) {
