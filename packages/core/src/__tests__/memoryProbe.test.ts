@@ -236,7 +236,9 @@ describe('MemoryProbe (real heap)', () => {
     await leaky.fileEnd();
     const leakFindings = leaky.fileFindings('leaky.test.js', 'warn');
     expect(leakFindings.map(f => f.resourceType)).toEqual(['heap']);
-    expect(leaky.record()!.growthBytes).toBeGreaterThan(44 * MiB);
+    // The rest of the process (Jest, ts-jest, our own environment) frees a few MiB meanwhile:
+    // assert the magnitude, well above the 24 MiB threshold, not the exact 48.
+    expect(leaky.record()!.growthBytes).toBeGreaterThan(36 * MiB);
     keep.length = 0;
 
     const clean = new MemoryProbe({exactBaseline: true});
