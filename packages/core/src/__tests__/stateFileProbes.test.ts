@@ -93,11 +93,12 @@ describe('FileProbes', () => {
     });
     await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
     await h.probes.afterTeardown();
-    expect(h.deltas.get('suite › retains 16 MiB')).toBeGreaterThan(13 * 1024 * 1024);
+    // Real heap in a shared process: a few MiB elsewhere can be freed meanwhile; far above the 4 MiB threshold.
+    expect(h.deltas.get('suite › retains 16 MiB')).toBeGreaterThan(10 * 1024 * 1024);
     expect(h.testFindings.get('suite › retains 16 MiB')!.map(f => f.kind)).toEqual(['memory']);
     const record = h.probes.memoryRecord()!;
     // One full GC at run_start can leave a few MiB for the next cycle: the baseline errs high.
-    expect(record.growthBytes).toBeGreaterThan(11 * 1024 * 1024);
+    expect(record.growthBytes).toBeGreaterThan(8 * 1024 * 1024);
     expect(record.samples!.map(s => s.label)[0]).toBe('run_start (after full GC)');
     expect(keep).toHaveLength(256);
   });
