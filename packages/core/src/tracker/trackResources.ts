@@ -331,7 +331,16 @@ export function trackResources(options: TrackerOptions): Tracker {
     storage ? storage.getStore() : (executionAsyncResource() as Owned)[OWNER];
   const currentOwner = (): Owner | undefined => inheritedOwner() ?? fallbackOwner();
 
+  // An exception thrown from an async hook callback aborts the process: never let one out.
   function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
+    try {
+      observe(asyncId, type, triggerAsyncId, resource);
+    } catch {
+      // A frozen resource object or an exotic stack: that one resource goes untracked.
+    }
+  }
+
+  function observe(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
     if (internal > 0) return;
     if (type === 'PROMISE') {
       // The hot path (every await on Node < 24.14): one read, at most one write.
@@ -403,7 +412,12 @@ export function trackResources(options: TrackerOptions): Tracker {
       // AsyncLocalStorage.run, without a second hook: mark the current resource, call, unmark.
       const execution = executionAsyncResource() as Owned;
       const previous = execution[OWNER];
-      execution[OWNER] = owner;
+      try {
+        execution[OWNER] = owner;
+      } catch {
+        // Not extensible: run untracked rather than break the test.
+        return fn();
+      }
       try {
         return fn();
       } finally {
