@@ -267,6 +267,7 @@ function describeTimer(type: string, timer: any): Pick<ResourceRecord, 'liveness
 let nextSyntheticId = -1;
 
 const PRUNE_EVERY = 512;
+const HOLD_OPEN_FILEHANDLES = Number(process.versions.node.split('.')[0]) >= 25;
 const NO_STACK: StackHolder = Object.freeze({text: ''});
 /** Loop turns a settle always allows before judging (a server's close needs about two). */
 const MIN_SETTLE_TURNS = 6;
@@ -711,7 +712,10 @@ function patchFs(context: FsPatchContext): () => void {
       const stack = captureStack(context.stackDepth, open);
       const owner = context.currentOwner();
       return result.then(handle => {
-        const ref = new WeakRef(handle);
+        // Where a FileHandle collected while open throws (Node >= 25), hold it until it is
+        // closed: the leak is then reported at its test and closed at cleanup, instead of
+        // crashing the worker at some later GC.
+        const ref: {deref(): fs.promises.FileHandle | undefined} = HOLD_OPEN_FILEHANDLES ? {deref: () => handle} : new WeakRef(handle);
         const fd = handle.fd;
         context.add({
           id: nextSyntheticId--,
