@@ -568,6 +568,14 @@ function patchListen(stackDepth: number, isInternal: () => boolean): () => void 
 }
 
 /**
+ * Where a FileHandle collected while open throws (Node >= 25), a strong reference; else a
+ * WeakRef. A separate function so the record's closures never capture the handle itself.
+ */
+function referToFileHandle(handle: fs.promises.FileHandle): {deref(): fs.promises.FileHandle | undefined} {
+  return HOLD_OPEN_FILEHANDLES ? {deref: () => handle} : new WeakRef(handle);
+}
+
+/**
  * Whether the caller is Node's own fs (readFileSync, writeFileSync, …), which closes what
  * it opens before returning. Jest reads every module that way; one structured frame costs
  * a fraction of the full capture it saves.
@@ -715,7 +723,7 @@ function patchFs(context: FsPatchContext): () => void {
         // Where a FileHandle collected while open throws (Node >= 25), hold it until it is
         // closed: the leak is then reported at its test and closed at cleanup, instead of
         // crashing the worker at some later GC.
-        const ref: {deref(): fs.promises.FileHandle | undefined} = HOLD_OPEN_FILEHANDLES ? {deref: () => handle} : new WeakRef(handle);
+        const ref = referToFileHandle(handle);
         const fd = handle.fd;
         context.add({
           id: nextSyntheticId--,
