@@ -151,7 +151,16 @@ export class MemoryProbe {
       this.gc('minor');
       const bound = this.sample();
       const last = this.worker.lastLiveBytes;
-      if (this.settings.exactBaseline || this.settings.heapDiff || last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
+      if (this.settings.exactBaseline || this.settings.heapDiff) {
+        // Asked for exact numbers: GC until stable, as at the end (the previous file's sandbox
+        // can need more than one full GC and a loop turn to go).
+        const settled = await collectUntilStable(this.gc, this.sample, {turn: this.turn});
+        this.gcCount += settled.gcCount;
+        this.baseline = settled.bytes;
+        this.baselineExact = true;
+        this.worker.lastLiveBytes = this.baseline;
+        this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
+      } else if (last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
         this.fullGc();
         this.baseline = this.sample();
         this.baselineExact = true;
