@@ -40,12 +40,6 @@ export function invalidOption(key: string, value: unknown, expected: string): Le
   );
 }
 
-export function unknownOption(key: string, validKeys: readonly string[]): LeakwatchError {
-  return new LeakwatchError(
-    'LW_UNKNOWN_OPTION',
-    `Leakwatch: unknown option "${key}". Valid options are: ${validKeys.join(', ')}.`,
-  );
-}
 
 export function internalError(what: string): LeakwatchError {
   return new LeakwatchError('LW_INTERNAL', `Leakwatch: ${what}. This is a bug in Leakwatch.`);

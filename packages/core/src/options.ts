@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import {FINDING_KINDS, type FindingKind} from './model';
-import {LeakwatchError, describeValue, invalidOption, unknownOption} from './errors';
+import {LeakwatchError, describeValue, invalidOption} from './errors';
+import {checkBoolean, checkIntegerInRange, checkNonNegativeNumber, isPlainObject, rejectUnknownKeys} from './validate';
 import {resolveMemoryOptions, type MemoryOptions} from './memory/memoryOptions';
 import type {MemoryProbeSettings} from './memory/MemoryProbe';
 import {resolveStateOptions, type ResolvedStateOptions, type StateOptions} from './state/stateOptions';
@@ -121,9 +122,6 @@ export const OPTION_KEYS = [
 const SEVERITY_VALUES = ['error', 'warn', 'off'] as const;
 const IGNORE_RULE_KEYS = ['kind', 'resourceType', 'stack', 'topFunction', 'reason'] as const;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function checkKind(key: string, value: unknown): FindingKind {
   if (typeof value !== 'string' || !(FINDING_KINDS as readonly string[]).includes(value)) {
@@ -132,17 +130,7 @@ function checkKind(key: string, value: unknown): FindingKind {
   return value as FindingKind;
 }
 
-function checkNonNegativeNumber(key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidOption(key, value, 'a non-negative number');
-  }
-  return value;
-}
 
-function checkBoolean(key: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalidOption(key, value, 'a boolean');
-  return value;
-}
 
 function checkStringList(key: string, value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
@@ -235,9 +223,7 @@ function resolveIgnoreRule(rule: unknown, index: number): ResolvedIgnoreRule {
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === undefined || input === null) input = {};
   if (!isPlainObject(input)) throw invalidOption('leakwatch', input, 'an object');
-  for (const key of Object.keys(input)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) throw unknownOption(key, OPTION_KEYS);
-  }
+  rejectUnknownKeys(undefined, input, OPTION_KEYS);
   const severity: Record<FindingKind, SeverityOption> = {...DEFAULT_SEVERITY};
   if (input.severity !== undefined) {
     if (!isPlainObject(input.severity)) {
@@ -278,11 +264,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   let stackDepth = 12;
   if (input.stackDepth !== undefined) {
-    const value = input.stackDepth;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 100) {
-      throw invalidOption('stackDepth', value, 'an integer from 1 to 100');
-    }
-    stackDepth = value;
+    stackDepth = checkIntegerInRange('stackDepth', input.stackDepth, 1, 100);
   }
   return {
     severity,

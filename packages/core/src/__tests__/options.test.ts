@@ -69,3 +69,25 @@ describe('resolveOptions', () => {
     expect(options.ignore[0]!.resourceTypes).toEqual(new Set(['Timeout']));
   });
 });
+
+describe('memory and state options', () => {
+  test('defaults, off switches and valid values', () => {
+    expect(resolveOptions({}).memory).toMatchObject({perFile: true, perTest: false, topN: 10});
+    expect(resolveOptions({memory: false}).memory).toMatchObject({perFile: false, perTest: false});
+    expect(resolveOptions({memory: {perTest: true, topN: 3, growthThresholdBytes: 1024}}).memory).toMatchObject({perTest: true, topN: 3, growthThresholdBytes: 1024});
+    expect(resolveOptions({state: {allowGlobals: ['__APP_*']}}).state).toEqual({enabled: true, allowGlobals: ['__APP_*']});
+    expect(resolveOptions({state: false}).state).toEqual({enabled: false, allowGlobals: []});
+  });
+
+  test('errors name the nested key, the value and what is valid', () => {
+    expect(errorOf({memory: {perTst: true}}).message).toMatch(/^Leakwatch: unknown option "memory\.perTst"\. Valid options are: perTest, growthThresholdBytes,/);
+    expect(errorOf({memory: {topN: 0}}).message).toBe('Leakwatch: option "memory.topN" must be an integer from 1 to 1000; received 0.');
+    expect(errorOf({memory: {growthThresholdBytes: '24MB'}}).message).toBe(
+      'Leakwatch: option "memory.growthThresholdBytes" must be a non-negative number of bytes, e.g. 33554432 for 32 MiB; received "24MB".',
+    );
+    expect(errorOf({memory: {heapDiff: 'yes'}}).message).toBe('Leakwatch: option "memory.heapDiff" must be a boolean; received "yes".');
+    expect(errorOf({memory: 'on'}).message).toMatch(/option "memory" must be a boolean or an object with any of perTest,/);
+    expect(errorOf({state: {allow: []}}).message).toBe('Leakwatch: unknown option "state.allow". Valid options are: allowGlobals.');
+    expect(errorOf({state: {allowGlobals: 'x'}}).message).toMatch(/option "state\.allowGlobals" must be an array of global names/);
+  });
+});

@@ -1,4 +1,5 @@
-import {describeValue, invalidOption, LeakwatchError} from '../errors';
+import {invalidOption} from '../errors';
+import {checkBoolean as bool, checkIntegerInRange, checkNonNegativeNumber, isPlainObject, rejectUnknownKeys} from '../validate';
 import {DEFAULT_MEMORY_SETTINGS, type MemoryProbeSettings} from './MemoryProbe';
 
 /** `testEnvironmentOptions.leakwatch.memory`. */
@@ -38,34 +39,18 @@ const MEMORY_KEYS = [
   'startGcTriggerBytes',
 ] as const satisfies ReadonlyArray<keyof MemoryOptions>;
 
-function bytes(key: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidOption(key, value, 'a non-negative number of bytes, e.g. 33554432 for 32 MiB');
-  }
-  return value;
-}
-
-function bool(key: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw invalidOption(key, value, 'a boolean');
-  return value;
-}
+const bytes = (key: string, value: unknown): number =>
+  checkNonNegativeNumber(key, value, 'a non-negative number of bytes, e.g. 33554432 for 32 MiB');
 
 /** Validates the `memory` option: `false` turns measuring off, `true`/omitted = defaults. */
 export function resolveMemoryOptions(input: unknown): MemoryProbeSettings {
   if (input === undefined || input === true) return {...DEFAULT_MEMORY_SETTINGS};
   if (input === false) return {...DEFAULT_MEMORY_SETTINGS, perFile: false, perTest: false};
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+  if (!isPlainObject(input)) {
     throw invalidOption('memory', input, `a boolean or an object with any of ${MEMORY_KEYS.join(', ')}`);
   }
-  const record = input as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!(MEMORY_KEYS as readonly string[]).includes(key)) {
-      throw new LeakwatchError(
-        'LW_UNKNOWN_OPTION',
-        `Leakwatch: unknown option "memory.${key}". Valid keys are: ${MEMORY_KEYS.join(', ')}.`,
-      );
-    }
-  }
+  const record = input;
+  rejectUnknownKeys('memory', record, MEMORY_KEYS);
   const settings: MemoryProbeSettings = {...DEFAULT_MEMORY_SETTINGS};
   if (record.perTest !== undefined) settings.perTest = bool('memory.perTest', record.perTest);
   if (record.heapDiff !== undefined) settings.heapDiff = bool('memory.heapDiff', record.heapDiff);
@@ -74,12 +59,6 @@ export function resolveMemoryOptions(input: unknown): MemoryProbeSettings {
   for (const key of ['growthThresholdBytes', 'retainedThresholdBytes', 'testGrowthThresholdBytes', 'maxSnapshotHeapBytes', 'startGcTriggerBytes'] as const) {
     if (record[key] !== undefined) settings[key] = bytes(`memory.${key}`, record[key]);
   }
-  if (record.topN !== undefined) {
-    const value = record.topN;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) {
-      throw invalidOption('memory.topN', value, `an integer from 1 to 1000 (received ${describeValue(value)})`);
-    }
-    settings.topN = value;
-  }
+  if (record.topN !== undefined) settings.topN = checkIntegerInRange('memory.topN', record.topN, 1, 1000);
   return settings;
 }

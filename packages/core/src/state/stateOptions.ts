@@ -1,4 +1,5 @@
-import {invalidOption, LeakwatchError} from '../errors';
+import {invalidOption} from '../errors';
+import {isPlainObject, rejectUnknownKeys} from '../validate';
 
 /** `testEnvironmentOptions.leakwatch.state`. */
 export interface StateOptions {
@@ -16,15 +17,9 @@ export interface ResolvedStateOptions {
 export function resolveStateOptions(input: unknown): ResolvedStateOptions {
   if (input === undefined || input === true) return {enabled: true, allowGlobals: []};
   if (input === false) return {enabled: false, allowGlobals: []};
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalidOption('state', input, 'a boolean or an object with allowGlobals');
-  }
-  const record = input as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key !== 'allowGlobals') {
-      throw new LeakwatchError('LW_UNKNOWN_OPTION', `Leakwatch: unknown option "state.${key}". Valid keys are: allowGlobals.`);
-    }
-  }
+  if (!isPlainObject(input)) throw invalidOption('state', input, 'a boolean or an object with allowGlobals');
+  const record = input;
+  rejectUnknownKeys('state', record, ['allowGlobals']);
   const allow = record.allowGlobals ?? [];
   if (!Array.isArray(allow) || allow.some(name => typeof name !== 'string' || name.length === 0)) {
     throw invalidOption('state.allowGlobals', allow, 'an array of global names such as ["myCache", "__APP_*"]');
