@@ -145,10 +145,6 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     }
   }
 
-  override async setup(): Promise<void> {
-    await super.setup();
-  }
-
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
     // Never throw: Jest would drop every per-test result of the file.
     try {

@@ -368,23 +368,18 @@ export function trackResources(options: TrackerOptions): Tracker {
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
     // Immediates run on the next loop turn unless rescheduled; they are created often (streams,
     // libraries), so they skip the ~10 µs stack capture and are reported by callback name.
-    let stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, init);
-    // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
-    // Node with no JS frames; the trigger knows why.
-    const triggerStack = triggerRecord?.stack ?? requestStacks.get(triggerAsyncId);
-    let inheritedCallSite: (() => StackHolder | undefined) | undefined;
-    if (triggerStack && type !== 'Immediate' && !hasJsFrames(stack)) {
-      stack = triggerStack;
-      // An accepted socket of a server that listened after a lookup: the server's listen() call.
-      inheritedCallSite = triggerRecord?.callSiteStack?.bind(triggerRecord);
-    }
+    const stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, init);
     const described =
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
     const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: causalOwner !== undefined, stack, reported: false, ...described};
-    if (inheritedCallSite) {
+    // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
+    // Node with no JS frames; the trigger knows why. Decided when reported, not here: telling
+    // whether a stack has JS frames means formatting it, too slow for every accepted socket.
+    const triggerStack = type === 'Immediate' ? undefined : (triggerRecord?.stack ?? requestStacks.get(triggerAsyncId));
+    if (triggerStack) {
       const own = record.callSiteStack;
-      const inheritedSite = inheritedCallSite;
-      record.callSiteStack = () => own?.() ?? inheritedSite();
+      const triggerCallSite = triggerRecord?.callSiteStack;
+      record.callSiteStack = () => own?.() ?? (hasJsFrames(triggerStack) ? triggerStack : triggerCallSite?.());
     }
     records.push(record);
     // Between checks, drop closed records now and then: a test that creates many short-lived
