@@ -33,6 +33,8 @@ export type {LeakwatchOptions, IgnoreRule, ResolvedOptions, ResolvedIgnoreRule, 
 export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
 export type {SidecarReadResult} from './sidecar';
 export {trackResources} from './tracker/trackResources';
+export {isPromise, then as thenMaybe} from './util/maybePromise';
+export type {MaybePromise} from './util/maybePromise';
 export type {Tracker, TrackerOptions, Owner, Liveness, ResourceRecord, SettleOptions, SettledResource} from './tracker/trackResources';
 export {describeLeak, isRunnerMade, isToolOnly, severityFor} from './tracker/toFinding';
 export type {FindingContext, DescribedLeak} from './tracker/toFinding';
@@ -50,7 +52,7 @@ export type {HeapSummary} from './memory/heapSnapshot';
 export {resolveMemoryOptions} from './memory/memoryOptions';
 export type {MemoryOptions} from './memory/memoryOptions';
 export {createStateSnapshotter} from './state/snapshotState';
-export type {StateSnapshotter, StateSnapshotterOptions, StateSnapshot, StateChange, StateKind, StateTarget, ProcessLike} from './state/snapshotState';
+export type {StateSnapshotter, StateSnapshotterOptions, StateSnapshot, SnapshotDepth, StateChange, StateKind, StateTarget, ProcessLike} from './state/snapshotState';
 export {StateMonitor} from './state/StateMonitor';
 export type {StateMonitorOptions} from './state/StateMonitor';
 export {stateChangesToFindings} from './state/stateFindings';

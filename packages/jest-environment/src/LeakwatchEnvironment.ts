@@ -7,15 +7,18 @@ import {
   RUN_DIR_ENV,
   SIDECAR_VERSION,
   describeLeak,
+  isPromise,
   isRunnerMade,
   registerToolRoot,
   reporterRunDir,
   resolveOptions,
+  thenMaybe,
   trackResources,
   writeSidecar,
   type FileSidecar,
   type Finding,
   type HandleKind,
+  type MaybePromise,
   type Owner,
   type ResolvedOptions,
   type SettledResource,
@@ -123,6 +126,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       this.probes = new FileProbes(
         {
           global: this.global,
+          context: this.getVmContext() ?? undefined,
           sandboxProcess: this.global.process as never,
           testPath: this.testPath,
           rootDir: this.rootDir,
@@ -145,12 +149,18 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     }
   }
 
-  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+  /**
+   * Synchronous for every event that needs no waiting (circus awaits what this returns; an
+   * async function here would cost each test a dozen promises and microtask turns).
+   */
+  handleTestEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     // Never throw: Jest would drop every per-test result of the file.
+    const failed = (error: unknown): void => this.warn(`internal error while handling "${event.name}"`, error);
     try {
-      await this.onEvent(event, state);
+      const pending = this.onEvent(event, state);
+      if (isPromise(pending)) return pending.catch(failed);
     } catch (error) {
-      this.warn(`internal error while handling "${event.name}"`, error);
+      failed(error);
     }
   }
 
@@ -182,13 +192,20 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     this.writeSidecar();
   }
 
-  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+  private onEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
+    // A probe failing must not stop handle tracking for this event.
+    const probeFailed = (error: unknown): void => this.warn(`memory/state probes failed on "${event.name}"`, error);
+    let probing: MaybePromise<void> = undefined;
     try {
-      await this.probes?.handleTestEvent(event, state);
+      probing = this.probes?.handleTestEvent(event, state);
     } catch (error) {
-      // A probe failing must not stop handle tracking for this event.
-      this.warn(`memory/state probes failed on "${event.name}"`, error);
+      probeFailed(error);
     }
+    if (isPromise(probing)) return probing.then(() => this.onTrackerEvent(event, state), probeFailed);
+    return this.onTrackerEvent(event, state);
+  }
+
+  private onTrackerEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     const tracker = this.tracker;
     if (!tracker) return;
     switch (event.name) {
@@ -215,15 +232,14 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         event.test.fn = unwrap(event.test.fn as HookFn) as typeof event.test.fn;
         return;
       case 'test_done':
-        await this.checkTest(event.test);
-        if (this.windowTest === event.test) this.windowTest = undefined;
-        return;
+        return thenMaybe(this.checkTest(event.test), () => {
+          if (this.windowTest === event.test) this.windowTest = undefined;
+        });
       case 'run_describe_finish':
-        if (event.describeBlock.parent) await this.checkDescribe(event.describeBlock);
+        if (event.describeBlock.parent) return this.checkDescribe(event.describeBlock);
         return;
       case 'run_finish':
-        await this.checkFile(state);
-        return;
+        return this.checkFile(state);
       default:
         return;
     }
@@ -258,50 +274,56 @@ export class LeakwatchEnvironment extends NodeEnvironment {
 
   private settleMsFor = (kind: HandleKind): number => this.options.settleMsByKind[kind] ?? this.options.settleMs;
 
-  private async checkTest(test: TestEntry): Promise<void> {
+  private checkTest(test: TestEntry): MaybePromise<void> {
     const owner = this.ownerOfTest(test);
-    const settled = await this.tracker!.settle({
+    const settling = this.tracker!.settle({
       select: record => record.owner === owner,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
       exclude: isRunnerMade,
     });
-    const entry = this.sidecarTest(owner.scopePath);
-    for (const resource of settled) {
-      resource.record.reported = true;
-      const leak = this.describe(resource, owner, 'this test');
-      if (!leak) continue;
-      this.addFinding(entry.findings, leak.finding);
-      if (resource.liveness === 'alive') this.leaked.push(resource);
-      if (leak.finding.severity === 'error') test.errors.push(leak.error);
-    }
-    this.tracker!.prune();
+    return thenMaybe(settling, settled => {
+      if (settled.length > 0) {
+        const entry = this.sidecarTest(owner.scopePath);
+        for (const resource of settled) {
+          resource.record.reported = true;
+          const leak = this.describe(resource, owner, 'this test');
+          if (!leak) continue;
+          this.addFinding(entry.findings, leak.finding);
+          if (resource.liveness === 'alive') this.leaked.push(resource);
+          if (leak.finding.severity === 'error') test.errors.push(leak.error);
+        }
+      }
+      this.tracker!.prune();
+    });
   }
 
-  private async checkDescribe(block: DescribeBlock): Promise<void> {
+  private checkDescribe(block: DescribeBlock): MaybePromise<void> {
     const owner = this.ownerOfDescribe(block);
-    const settled = await this.tracker!.settle({
+    const settling = this.tracker!.settle({
       select: record => record.owner === owner,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
       exclude: isRunnerMade,
     });
-    this.recordScopeLeaks(settled);
+    return thenMaybe(settling, settled => this.recordScopeLeaks(settled));
   }
 
-  private async checkFile(state: Circus.State): Promise<void> {
+  private checkFile(state: Circus.State): MaybePromise<void> {
     // File-scoped resources, plus anything a test or describe block created after it was checked
     // (an un-awaited chain that outlived its test still belongs to that test).
-    const settled = await this.tracker!.settle({
+    const settling = this.tracker!.settle({
       select: () => true,
       settleMsFor: this.settleMsFor,
       includeUnref: this.options.reportUnref,
       exclude: isRunnerMade,
     });
-    this.recordScopeLeaks(settled);
-    this.checkUnexplainedGrowth();
-    for (const error of this.pendingFileErrors) state.unhandledErrors.push(error as never);
-    this.pendingFileErrors.length = 0;
+    return thenMaybe(settling, settled => {
+      this.recordScopeLeaks(settled);
+      this.checkUnexplainedGrowth();
+      for (const error of this.pendingFileErrors) state.unhandledErrors.push(error as never);
+      this.pendingFileErrors.length = 0;
+    });
   }
 
   private recordScopeLeaks(settled: SettledResource[]): void {

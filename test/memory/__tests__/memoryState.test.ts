@@ -81,6 +81,7 @@ describe.each(RUNS)('memory and state on Jest %i (%s)', (major, mode) => {
     const expectations: Array<[string, string, RegExp]> = [
       ['adds a global', 'global', /Global "leakedGlobal" was added by this test/],
       ['overwrites a global', 'global', /Global "structuredClone" was overwritten .*fakeClone/],
+      ['overwrites a built-in', 'global', /Global "escape" was overwritten .*fakeEscape/],
       ['defines a non-enumerable global', 'global', /Global "hiddenGlobal" was added/],
       ['deletes a global', 'global', /Global "btoa" was deleted/],
       ['sets an env var', 'env', /LEAKY_FLAG was added in process\.env by this test .*"on"/],

@@ -108,6 +108,58 @@ describe('createStateSnapshotter', () => {
     ]);
   });
 
+  describe('test depth: the vm context instead of the global, no real process.env', () => {
+    function contextSetup() {
+      const context = vm.createContext({}) as Record<PropertyKey, unknown>;
+      const global = vm.runInContext('this', context) as Record<PropertyKey, unknown>;
+      const realProcess = fakeProcess({PATH: '/bin'});
+      const snapshotter = createStateSnapshotter({global, context, sandboxProcess: fakeProcess(), realProcess});
+      return {context, global, realProcess, snapshotter};
+    }
+
+    test('sees what code in the context adds, defines, overwrites and deletes', () => {
+      const {context, snapshotter} = contextSetup();
+      vm.runInContext('globalThis.doomed = 1; globalThis.kept = 1', context);
+      const baseline = snapshotter.take('file');
+      const before = snapshotter.take('test');
+      vm.runInContext(
+        `globalThis.added = 1;
+         Object.defineProperty(globalThis, 'hidden', {value: 2, enumerable: false, configurable: true});
+         globalThis.kept = 3;
+         delete globalThis.doomed;
+         globalThis.escape = function fakeEscape() {};`,
+        context,
+      );
+      const changes = snapshotter.diff(before, snapshotter.take('test'), baseline);
+      expect(changes).toEqual([
+        {kind: 'global', key: 'kept', change: 'overwritten', before: '1', after: '3'},
+        {kind: 'global', key: 'added', change: 'added', after: '1'},
+        {kind: 'global', key: 'hidden', change: 'added', after: '2'},
+        // A built-in lives on the global until overwritten: the file baseline names what it was.
+        {kind: 'global', key: 'escape', change: 'overwritten', before: '[Function escape]', after: '[Function fakeEscape]'},
+        {kind: 'global', key: 'doomed', change: 'deleted', before: '1'},
+      ]);
+    });
+
+    test('a deleted built-in and the real process.env are left to the file-depth comparison', () => {
+      const {context, realProcess, snapshotter} = contextSetup();
+      const fileBefore = snapshotter.take('file');
+      const testBefore = snapshotter.take('test');
+      vm.runInContext('delete globalThis.escape', context);
+      realProcess.env.PATH = '/usr/bin';
+      expect(snapshotter.diff(testBefore, snapshotter.take('test'), fileBefore)).toEqual([]);
+      expect(snapshotter.diff(fileBefore, snapshotter.take('file'))).toEqual([
+        {kind: 'global', key: 'escape', change: 'deleted', before: '[Function escape]'},
+        {kind: 'env', target: 'process', key: 'PATH', change: 'changed', before: '"/bin"', after: '"/usr/bin"', redacted: false},
+      ]);
+    });
+
+    test('snapshots of different depths are not compared', () => {
+      const {snapshotter} = contextSetup();
+      expect(() => snapshotter.diff(snapshotter.take('file'), snapshotter.take('test'))).toThrow('cannot compare a file snapshot with a test snapshot');
+    });
+  });
+
   test('env restored by delete is clean', () => {
     const {sandboxProcess, snapshotter} = setup();
     const before = snapshotter.take();

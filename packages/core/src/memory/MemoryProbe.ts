@@ -3,6 +3,7 @@ import type {Finding, HeapGrowthEntry, MemoryRecord, MemorySample, Severity} fro
 import {findingId} from '../state/findingId';
 import {collectUntilStable, getGc, nextTurn, readHeapBytes, type GcFunction, type HeapSampler} from './gc';
 import {diffHeapSummaries, summarizeHeap, type HeapSummary} from './heapSnapshot';
+import {isPromise, then, type MaybePromise} from '../util/maybePromise';
 
 export const MiB = 1024 * 1024;
 
@@ -145,92 +146,95 @@ export class MemoryProbe {
     this.majorGcs = deps.majorGcs ?? countMajorGcs;
   }
 
-  async fileStart(): Promise<void> {
+  fileStart(): MaybePromise<void> {
     if (!this.settings.perFile) return;
-    await this.timed(async () => {
+    return this.timed(() => {
       this.gc('minor');
       const bound = this.sample();
       const last = this.worker.lastLiveBytes;
       if (this.settings.exactBaseline || this.settings.heapDiff) {
         // Asked for exact numbers: GC until stable, as at the end (the previous file's sandbox
         // can need more than one full GC and a loop turn to go).
-        const settled = await collectUntilStable(this.gc, this.sample, {turn: this.turn});
-        this.gcCount += settled.gcCount;
-        this.baseline = settled.bytes;
-        this.baselineExact = true;
-        this.worker.lastLiveBytes = this.baseline;
-        this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
-      } else if (last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
-        this.fullGc();
-        this.baseline = this.sample();
-        this.baselineExact = true;
-        this.worker.lastLiveBytes = this.baseline;
-        this.samples.push({label: 'run_start (after full GC)', heapUsedBytes: this.baseline});
-      } else {
-        this.baseline = bound;
-        this.baselineExact = false;
-        this.samples.push({label: 'run_start (after scavenge, upper bound)', heapUsedBytes: this.baseline});
+        return collectUntilStable(this.gc, this.sample, {turn: this.turn}).then(settled => {
+          this.gcCount += settled.gcCount;
+          this.setBaseline(settled.bytes, true);
+        });
       }
-      if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
-      this.majorGcsDuringFile = this.majorGcs();
+      if (last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
+        this.fullGc();
+        this.setBaseline(this.sample(), true);
+      } else {
+        this.setBaseline(bound, false);
+      }
     });
   }
 
+  private setBaseline(bytes: number, exact: boolean): void {
+    this.baseline = bytes;
+    this.baselineExact = exact;
+    if (exact) this.worker.lastLiveBytes = bytes;
+    this.samples.push({label: exact ? 'run_start (after full GC)' : 'run_start (after scavenge, upper bound)', heapUsedBytes: bytes});
+    if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
+    this.majorGcsDuringFile = this.majorGcs();
+  }
+
   /** Measures the file's growth; returns undefined when fileStart did not run. */
-  async fileEnd(): Promise<MemoryMeasurement | undefined> {
+  fileEnd(): MaybePromise<MemoryMeasurement | undefined> {
     const baseline = this.baseline;
     if (baseline === undefined) return undefined;
-    return this.timed(async () => {
+    return this.timed(() => {
       const majors = this.majorGcsDuringFile?.stop() ?? Number.POSITIVE_INFINITY;
       this.majorGcsDuringFile = undefined;
-      const reading = await this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact);
-      this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
-      this.file = reading;
-      const leaking = this.isFileLeak(reading);
-      if (this.settings.heapDiff && this.startSummary) {
-        this.endSummary = this.trySummarize('file end');
-        if (this.endSummary) {
-          this.topGrowth = diffHeapSummaries(this.startSummary, this.endSummary, this.settings.topN);
-          this.topGrowthMethod = 'file start → file end';
+      return then(this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact), reading => {
+        this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+        this.file = reading;
+        const leaking = this.isFileLeak(reading);
+        if (this.settings.heapDiff && this.startSummary) {
+          this.endSummary = this.trySummarize('file end');
+          if (this.endSummary) {
+            this.topGrowth = diffHeapSummaries(this.startSummary, this.endSummary, this.settings.topN);
+            this.topGrowthMethod = 'file start → file end';
+          }
+        } else if (this.settings.snapshotOnLeak && leaking) {
+          // No start snapshot exists (one per file would cost seconds), and the sandbox is
+          // still reachable after teardown, so there is nothing to diff against: list what
+          // the heap holds most of at the end of the leaking file.
+          this.endSummary = this.trySummarize('file end');
+          if (this.endSummary) {
+            this.topGrowth = diffHeapSummaries(new Map(), this.endSummary, this.settings.topN);
+            this.topGrowthMethod = 'largest groups at file end (no start snapshot)';
+          }
         }
-      } else if (this.settings.snapshotOnLeak && leaking) {
-        // No start snapshot exists (one per file would cost seconds), and the sandbox is
-        // still reachable after teardown, so there is nothing to diff against: list what
-        // the heap holds most of at the end of the leaking file.
-        this.endSummary = this.trySummarize('file end');
-        if (this.endSummary) {
-          this.topGrowth = diffHeapSummaries(new Map(), this.endSummary, this.settings.topN);
-          this.topGrowthMethod = 'largest groups at file end (no start snapshot)';
-        }
-      }
-      return reading;
+        return reading;
+      });
     });
   }
 
   /** After the environment's teardown: memory the file added that is still reachable. */
-  async afterTeardown(): Promise<void> {
+  afterTeardown(): MaybePromise<void> {
     const baseline = this.baseline;
-    if (baseline === undefined || !this.file) return;
-    await this.timed(async () => {
+    const file = this.file;
+    if (baseline === undefined || !file) return;
+    return this.timed(() =>
       // Exact when the file already looked leaky, so the two numbers can be compared.
-      const force = this.isFileLeak(this.file!);
-      const reading = await this.screen(baseline, this.settings.retainedThresholdBytes, force, this.baselineExact);
-      this.retainedBytes = reading.growthBytes;
-      this.retainedExact = reading.exact;
-      this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
-    });
+      then(this.screen(baseline, this.settings.retainedThresholdBytes, this.isFileLeak(file), this.baselineExact), reading => {
+        this.retainedBytes = reading.growthBytes;
+        this.retainedExact = reading.exact;
+        this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+      }),
+    );
   }
 
-  async testStart(): Promise<void> {
+  testStart(): MaybePromise<void> {
     if (!this.settings.perTest) return;
-    await this.timed(async () => {
+    return this.timed(() => {
       this.fullGc();
       this.testBaseline = this.sample();
     });
   }
 
   /** The test's growth (exact when it crossed the threshold, else an upper bound). */
-  async testEnd(): Promise<MemoryMeasurement | undefined> {
+  testEnd(): MaybePromise<MemoryMeasurement | undefined> {
     const baseline = this.testBaseline;
     this.testBaseline = undefined;
     if (baseline === undefined) return undefined;
@@ -339,16 +343,17 @@ export class MemoryProbe {
   }
 
   /** Cheap upper bound first; full GCs only when the bound crosses `threshold` (or `force`). */
-  private async screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): Promise<MemoryMeasurement> {
+  private screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): MaybePromise<MemoryMeasurement> {
     this.gc('minor');
     const bound = this.sample();
     if (!force && bound - baseline < threshold) {
       return {beforeBytes: baseline, afterBytes: bound, growthBytes: bound - baseline, exact: false, baselineExact};
     }
-    const settled = await collectUntilStable(this.gc, this.sample, {turn: this.turn});
-    this.gcCount += settled.gcCount;
-    this.worker.lastLiveBytes = settled.bytes;
-    return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact};
+    return collectUntilStable(this.gc, this.sample, {turn: this.turn}).then(settled => {
+      this.gcCount += settled.gcCount;
+      this.worker.lastLiveBytes = settled.bytes;
+      return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact};
+    });
   }
 
   private fullGc(): void {
@@ -372,12 +377,22 @@ export class MemoryProbe {
     }
   }
 
-  private async timed<T>(body: () => Promise<T>): Promise<T> {
+  private timed<T>(body: () => MaybePromise<T>): MaybePromise<T> {
     const start = this.now();
-    try {
-      return await body();
-    } finally {
+    const stop = (): void => {
       this.costMs += this.now() - start;
+    };
+    let result: MaybePromise<T>;
+    try {
+      result = body();
+    } catch (error) {
+      stop();
+      throw error;
     }
+    if (!isPromise(result)) {
+      stop();
+      return result;
+    }
+    return result.finally(stop);
   }
 }

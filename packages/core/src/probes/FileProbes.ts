@@ -9,6 +9,7 @@ import type {ResolvedOptions} from '../options';
 import type {ProcessLike} from '../state/snapshotState';
 import {readStack, type StackHolder} from '../tracker/stack';
 import {StateMonitor} from '../state/StateMonitor';
+import {isPromise, then, type MaybePromise} from '../util/maybePromise';
 
 /** The parts of a jest-circus event the probes read (structural: core imports no Jest). */
 export interface ProbeTest {
@@ -39,6 +40,8 @@ export interface ProbeSink {
 export interface FileProbesOptions {
   /** The sandbox global (test code's globalThis). */
   global: object;
+  /** The vm context behind it (cheaper per-test state snapshots). @default global */
+  context?: object;
   /** The sandbox's `process` copy. */
   sandboxProcess?: ProcessLike;
   /** @default process */
@@ -119,6 +122,7 @@ export class FileProbes {
       if (options.state.enabled && stateKinds.some(kind => severity[kind] !== 'off')) {
         this.state = new StateMonitor({
           global: opts.global,
+          context: opts.context,
           sandboxProcess: opts.sandboxProcess,
           realProcess: opts.realProcess,
           allowGlobals: ['leakwatch', ...(opts.allowGlobals ?? []), ...options.state.allowGlobals],
@@ -151,35 +155,43 @@ export class FileProbes {
     }
   }
 
-  async handleTestEvent(event: ProbeEvent, state: ProbeState): Promise<void> {
+  /** Synchronous unless a memory reading has to wait for a GC turn (see MaybePromise). */
+  handleTestEvent(event: ProbeEvent, state: ProbeState): MaybePromise<void> {
     const continuing = this.continuing;
     this.continuing = false;
+    const failed = (error: unknown): void => {
+      this.warnings.push(`memory/state probe failed at "${event.name}": ${messageOf(error)}`);
+    };
     try {
+      let pending: MaybePromise<void>;
       switch (event.name) {
         case 'run_start':
           this.state?.fileStart();
-          await this.memory?.fileStart();
-          return;
+          pending = this.memory?.fileStart();
+          break;
         case 'test_start':
           if (!event.test || event.test.concurrent) return;
           this.currentTest = titlePathOf(event.test);
           this.state?.testStart(continuing);
-          await this.memory?.testStart();
-          return;
+          pending = this.memory?.testStart();
+          break;
         case 'test_done':
           if (!event.test || event.test.concurrent) return;
-          await this.testDone(event.test);
-          return;
+          pending = this.testDone(event.test);
+          break;
         case 'run_finish':
-          for (const finding of await this.runFinish()) {
-            if (finding.severity === 'error') state.unhandledErrors.push(findingError(finding));
-          }
-          return;
+          pending = then(this.runFinish(), findings => {
+            for (const finding of findings) {
+              if (finding.severity === 'error') state.unhandledErrors.push(findingError(finding));
+            }
+          });
+          break;
         default:
           return;
       }
+      if (isPromise(pending)) return pending.catch(failed);
     } catch (error) {
-      this.warnings.push(`memory/state probe failed at "${event.name}": ${messageOf(error)}`);
+      failed(error);
     }
   }
 
@@ -234,23 +246,24 @@ export class FileProbes {
     }
   }
 
-  private async testDone(test: ProbeTest): Promise<void> {
+  private testDone(test: ProbeTest): MaybePromise<void> {
     this.rememberFileHandles();
     const titlePath = titlePathOf(test);
     this.currentTest = undefined;
     const findings: Finding[] = [...(this.state?.testEnd(titlePath) ?? [])];
     if (this.state) this.armContinuing();
-    const measurement = await this.memory?.testEnd();
-    if (measurement && this.memory) {
-      this.sink.setTestMemoryDelta(titlePath, measurement.growthBytes);
-      const finding = this.memory.testFinding(this.file, titlePath, measurement, this.opts.options.severity.memory);
-      if (finding) findings.push(finding);
-    }
-    for (const finding of findings) {
-      this.sink.addTestFinding(titlePath, finding);
-      if (finding.severity === 'error') test.errors.push(findingError(finding));
-    }
-    this.drainUnclosed(test);
+    return then(this.memory?.testEnd(), measurement => {
+      if (measurement && this.memory) {
+        this.sink.setTestMemoryDelta(titlePath, measurement.growthBytes);
+        const finding = this.memory.testFinding(this.file, titlePath, measurement, this.opts.options.severity.memory);
+        if (finding) findings.push(finding);
+      }
+      for (const finding of findings) {
+        this.sink.addTestFinding(titlePath, finding);
+        if (finding.severity === 'error') test.errors.push(findingError(finding));
+      }
+      this.drainUnclosed(test);
+    });
   }
 
   private armContinuing(): void {
@@ -265,25 +278,32 @@ export class FileProbes {
     });
   }
 
-  private async runFinish(): Promise<Finding[]> {
+  private runFinish(): MaybePromise<Finding[]> {
     this.rememberFileHandles();
     const findings: Finding[] = [...(this.state?.fileEnd() ?? [])];
-    if (this.memory && (await this.memory.fileEnd())) {
-      findings.push(...this.memory.fileFindings(this.file, this.opts.options.severity.memory).filter(f => f.resourceType === 'heap'));
-    }
-    for (const finding of findings) this.sink.addFileFinding(finding);
-    if (this.gcTracker && this.gcTracker.pending > 0) {
-      // Objects tracked by trackResource are only judged once collected: two full GCs a
-      // turn apart (finalizers run on the turn after the GC). Only paid when something
-      // is tracked and still uncollected.
-      const gc = getGc();
-      this.gcTracker.sweep();
-      for (let round = 0; round < 2; round++) {
-        gc();
-        await nextTurn();
+    const measured = this.memory ? this.memory.fileEnd() : undefined;
+    return then(measured, measurement => {
+      if (this.memory && measurement) {
+        findings.push(...this.memory.fileFindings(this.file, this.opts.options.severity.memory).filter(f => f.resourceType === 'heap'));
       }
+      for (const finding of findings) this.sink.addFileFinding(finding);
+      const collected = this.gcTracker && this.gcTracker.pending > 0 ? this.collectTracked(this.gcTracker) : undefined;
+      return then(collected, () => [...findings, ...this.drainUnclosed()]);
+    });
+  }
+
+  /**
+   * Objects tracked by trackResource are only judged once collected: two full GCs a turn
+   * apart (finalizers run on the turn after the GC). Only paid when something is tracked
+   * and still uncollected.
+   */
+  private async collectTracked(gcTracker: GcTracker): Promise<void> {
+    const gc = getGc();
+    gcTracker.sweep();
+    for (let round = 0; round < 2; round++) {
+      gc();
+      await nextTurn();
     }
-    return [...findings, ...this.drainUnclosed()];
   }
 
   private drainUnclosed(test?: ProbeTest): Finding[] {

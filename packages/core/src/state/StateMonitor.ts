@@ -1,6 +1,6 @@
 import type {Finding, Severity} from '../model';
 import {findingId} from './findingId';
-import {createStateSnapshotter, type StateChange, type StateSnapshot, type StateSnapshotterOptions} from './snapshotState';
+import {createStateSnapshotter, type SnapshotDepth, type StateChange, type StateSnapshot, type StateSnapshotterOptions} from './snapshotState';
 import {stateChangesToFindings} from './stateFindings';
 import {diffSerializedState, getStateWatchers, serializeState, type SerializedState, type StatePathChange} from './watchState';
 
@@ -46,7 +46,7 @@ export class StateMonitor {
 
   fileStart(): void {
     this.lastEnd = undefined;
-    this.fileSnapshot = this.safeTake();
+    this.fileSnapshot = this.safeTake('file');
     this.fileWatched = this.serializeWatched();
   }
 
@@ -62,7 +62,7 @@ export class StateMonitor {
       this.testWatched = previous.watched;
       return;
     }
-    this.testSnapshot = this.safeTake();
+    this.testSnapshot = this.safeTake('test');
     this.testWatched = this.serializeWatched();
   }
 
@@ -72,7 +72,7 @@ export class StateMonitor {
     this.testSnapshot = undefined;
     this.lastEnd = undefined;
     if (!before) return [];
-    const after = this.safeTake();
+    const after = this.safeTake('test');
     if (!after) return [];
     const watched = this.serializeWatched();
     this.lastEnd = {snapshot: after, watched};
@@ -84,7 +84,7 @@ export class StateMonitor {
     this.lastEnd = undefined;
     const before = this.fileSnapshot;
     if (!before) return [];
-    const after = this.safeTake();
+    const after = this.safeTake('file');
     if (!after) return [];
     return this.toFindings(before, after, this.fileWatched, this.serializeWatched(), 'file', []);
   }
@@ -99,7 +99,7 @@ export class StateMonitor {
   ): Finding[] {
     let changes: StateChange[];
     try {
-      changes = this.snapshotter.diff(before, after);
+      changes = this.snapshotter.diff(before, after, this.fileSnapshot);
     } catch (error) {
       this.warnings.push(`state snapshot comparison failed: ${(error as Error)?.message ?? String(error)}`);
       changes = [];
@@ -131,9 +131,9 @@ export class StateMonitor {
     return true;
   }
 
-  private safeTake(): StateSnapshot | undefined {
+  private safeTake(depth: SnapshotDepth): StateSnapshot | undefined {
     try {
-      return this.snapshotter.take();
+      return this.snapshotter.take(depth);
     } catch (error) {
       this.warnings.push(`state snapshot failed: ${(error as Error)?.message ?? String(error)}`);
       return undefined;

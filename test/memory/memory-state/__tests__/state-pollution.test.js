@@ -10,6 +10,12 @@ test('overwrites a global', () => {
   };
 });
 
+test('overwrites a built-in', () => {
+  globalThis.escape = function fakeEscape(value) {
+    return value;
+  };
+});
+
 test('defines a non-enumerable global', () => {
   Object.defineProperty(globalThis, 'hiddenGlobal', {value: 42, enumerable: false, configurable: true, writable: true});
 });
