@@ -30,7 +30,7 @@ afterEach(() => {
 
 // As the environment does: the runner's own live resources (its test-timeout timers, owned by
 // whichever owner is the fallback) are neither waited for nor reported.
-const settleFor = (owner: Owner, includeUnref = false): Promise<SettledResource[]> =>
+const settleFor = async (owner: Owner, includeUnref = false): Promise<SettledResource[]> =>
   tracker.settle({select: record => record.owner === owner, settleMsFor: () => 100, includeUnref, exclude: isRunnerMade});
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -112,6 +112,18 @@ describe('timers', () => {
       .map(resource => describeLeak(resource, 'file', [], {rootDir: __dirname, testPath: __filename, options}))
       .filter(Boolean);
     expect(reported.map(leak => leak!.finding.details)).toEqual([{api: 'setInterval', delayMs: 1000}]);
+  });
+
+  test('settle answers synchronously when nothing selected is alive, and waits only otherwise', async () => {
+    const options = {select: (record: {owner: unknown}) => record.owner === TEST_OWNER, settleMsFor: () => 20, exclude: isRunnerMade};
+    const cleared = tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 1000));
+    clearTimeout(cleared);
+    expect(tracker.settle(options)).toEqual([]);
+    const pending = tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 1000));
+    const settling = tracker.settle(options);
+    expect(settling).toBeInstanceOf(Promise);
+    expect((await settling).map(({record}) => record.type)).toEqual(['Timeout']);
+    clearTimeout(pending);
   });
 
   test('a timer still pending at the check but firing within the settle budget is not a leak', async () => {
