@@ -1,7 +1,7 @@
 import * as v8 from 'node:v8';
 import type {Finding, HeapGrowthEntry, MemoryRecord, MemorySample, Severity} from '../model';
 import {findingId} from '../state/findingId';
-import {collectUntilStable, getGc, nextTurn, readHeapBytes, type GcFunction, type HeapSampler} from './gc';
+import {collectUntilStable, getGc, nextTurn, readHeapBytes, readOldGenerationBytes, type GcFunction, type HeapSampler} from './gc';
 import {diffHeapSummaries, summarizeHeap, type HeapSummary} from './heapSnapshot';
 import {isPromise, then, type MaybePromise} from '../util/maybePromise';
 
@@ -48,7 +48,7 @@ export interface WorkerMemoryState {
 }
 const WORKER_STATE: WorkerMemoryState = {};
 
-/** Counts V8's own major GCs between start and stop (they invalidate the scavenge screen). */
+/** Counts V8's own major GCs between start and stop (they invalidate the screen). */
 export type MajorGcCounter = () => {stop(): number};
 
 const countMajorGcs: MajorGcCounter = () => {
@@ -62,6 +62,8 @@ const countMajorGcs: MajorGcCounter = () => {
 export interface MemoryProbeDeps {
   gc?: GcFunction;
   sample?: HeapSampler;
+  /** `sample` without the young generation: no GC needed to leave its garbage out. */
+  sampleOld?: HeapSampler;
   /** Heap summary by constructor (a parsed heap snapshot). */
   summarize?: () => HeapSummary;
   now?: () => number;
@@ -82,6 +84,17 @@ export interface MemoryMeasurement {
    * memory, so an exact `afterBytes` makes `growthBytes` a lower bound (still enough to flag).
    */
   baselineExact: boolean;
+}
+
+/** A measurement and how its end reading was taken (the sample label). */
+type Reading = MemoryMeasurement & {method: string};
+
+function upperBound(baseline: number, afterBytes: number, baselineExact: boolean, method: string): Reading {
+  return {beforeBytes: baseline, afterBytes, growthBytes: afterBytes - baseline, exact: false, baselineExact, method};
+}
+
+function measurementOf({method: _method, ...measurement}: Reading): MemoryMeasurement {
+  return measurement;
 }
 
 function formatBytes(bytes: number): string {
@@ -117,6 +130,7 @@ export class MemoryProbe {
   gcCount = 0;
   private readonly gc: GcFunction;
   private readonly sample: HeapSampler;
+  private readonly sampleOld: HeapSampler;
   private readonly summarize: () => HeapSummary;
   private readonly now: () => number;
   private readonly turn: () => Promise<void>;
@@ -127,7 +141,7 @@ export class MemoryProbe {
   private retainedExact = false;
   private testBaseline: number | undefined;
   private baselineExact = false;
-  private majorGcsDuringFile: {stop(): number} | undefined;
+  private majorGcsDuringFile: ReturnType<MajorGcCounter> | undefined;
   private readonly worker: WorkerMemoryState;
   private readonly majorGcs: MajorGcCounter;
   private startSummary: HeapSummary | undefined;
@@ -139,6 +153,7 @@ export class MemoryProbe {
     this.settings = {...DEFAULT_MEMORY_SETTINGS, ...settings};
     this.gc = deps.gc ?? getGc();
     this.sample = deps.sample ?? readHeapBytes;
+    this.sampleOld = deps.sampleOld ?? readOldGenerationBytes;
     this.summarize = deps.summarize ?? summarizeHeap;
     this.now = deps.now ?? (() => performance.now());
     this.turn = deps.turn ?? nextTurn;
@@ -149,8 +164,8 @@ export class MemoryProbe {
   fileStart(): MaybePromise<void> {
     if (!this.settings.perFile) return;
     return this.timed(() => {
-      this.gc('minor');
-      const bound = this.sample();
+      // Outside the young generation: the scavenge that would leave its garbage out is not needed.
+      const bound = this.sampleOld();
       const last = this.worker.lastLiveBytes;
       if (this.settings.exactBaseline || this.settings.heapDiff) {
         // Asked for exact numbers: GC until stable, as at the end (the previous file's sandbox
@@ -173,7 +188,7 @@ export class MemoryProbe {
     this.baseline = bytes;
     this.baselineExact = exact;
     if (exact) this.worker.lastLiveBytes = bytes;
-    this.samples.push({label: exact ? 'run_start (after full GC)' : 'run_start (after scavenge, upper bound)', heapUsedBytes: bytes});
+    this.samples.push({label: exact ? 'run_start (after full GC)' : 'run_start (old generation, upper bound)', heapUsedBytes: bytes});
     if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
     this.majorGcsDuringFile = this.majorGcs();
   }
@@ -186,7 +201,7 @@ export class MemoryProbe {
       const majors = this.majorGcsDuringFile?.stop() ?? Number.POSITIVE_INFINITY;
       this.majorGcsDuringFile = undefined;
       return then(this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact), reading => {
-        this.samples.push({label: reading.exact ? 'run_finish (after full GC)' : 'run_finish (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+        this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
         this.file = reading;
         const leaking = this.isFileLeak(reading);
         if (this.settings.heapDiff && this.startSummary) {
@@ -205,7 +220,7 @@ export class MemoryProbe {
             this.topGrowthMethod = 'largest groups at file end (no start snapshot)';
           }
         }
-        return reading;
+        return measurementOf(reading);
       });
     });
   }
@@ -220,7 +235,7 @@ export class MemoryProbe {
       then(this.screen(baseline, this.settings.retainedThresholdBytes, this.isFileLeak(file), this.baselineExact), reading => {
         this.retainedBytes = reading.growthBytes;
         this.retainedExact = reading.exact;
-        this.samples.push({label: reading.exact ? 'after teardown (after full GC)' : 'after teardown (after scavenge, upper bound)', heapUsedBytes: reading.afterBytes});
+        this.samples.push({label: `after teardown (${reading.method})`, heapUsedBytes: reading.afterBytes});
       }),
     );
   }
@@ -238,7 +253,7 @@ export class MemoryProbe {
     const baseline = this.testBaseline;
     this.testBaseline = undefined;
     if (baseline === undefined) return undefined;
-    return this.timed(() => this.screen(baseline, this.settings.testGrowthThresholdBytes, false, true));
+    return this.timed(() => then(this.screen(baseline, this.settings.testGrowthThresholdBytes, false, true), measurementOf));
   }
 
   record(): MemoryRecord | undefined {
@@ -342,17 +357,22 @@ export class MemoryProbe {
     return reading.growthBytes >= (reading.baselineExact ? threshold : threshold / 2);
   }
 
-  /** Cheap upper bound first; full GCs only when the bound crosses `threshold` (or `force`). */
-  private screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): MaybePromise<MemoryMeasurement> {
-    this.gc('minor');
-    const bound = this.sample();
-    if (!force && bound - baseline < threshold) {
-      return {beforeBytes: baseline, afterBytes: bound, growthBytes: bound - baseline, exact: false, baselineExact};
+  /**
+   * Cheapest upper bound first: a plain reading (all garbage included), then one after a
+   * scavenge; full GCs only when both cross `threshold` (or `force`).
+   */
+  private screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): MaybePromise<Reading> {
+    if (!force) {
+      const plain = this.sample();
+      if (plain - baseline < threshold) return upperBound(baseline, plain, baselineExact, 'no GC, upper bound');
+      this.gc('minor');
+      const scavenged = this.sample();
+      if (scavenged - baseline < threshold) return upperBound(baseline, scavenged, baselineExact, 'after scavenge, upper bound');
     }
     return collectUntilStable(this.gc, this.sample, {turn: this.turn}).then(settled => {
       this.gcCount += settled.gcCount;
       this.worker.lastLiveBytes = settled.bytes;
-      return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact};
+      return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact, method: 'after full GC'};
     });
   }
 
