@@ -54,17 +54,18 @@ function time(fn) {
 
 const env = buildEnvironment();
 const global = env.global;
-const opts = {global, sandboxProcess: global.process};
+const opts = {global, context: env.getVmContext(), sandboxProcess: global.process};
 const snapshotter = core.createStateSnapshotter(opts);
-const a = snapshotter.take();
-const b = snapshotter.take();
+const a = snapshotter.take('test');
+const b = snapshotter.take('test');
 const monitor = new StateMonitor({...opts, file: 'bench.test.js', severity: {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'}});
 monitor.fileStart();
 const title = ['bench', 'test'];
 
 const results = {
   'Reflect.ownKeys(env.global)': time(() => Reflect.ownKeys(global)),
-  'snapshotter.take()': time(() => snapshotter.take()),
+  "snapshotter.take('file')": time(() => snapshotter.take('file')),
+  "snapshotter.take('test')": time(() => snapshotter.take('test')),
   'snapshotter.diff() no change': time(() => snapshotter.diff(a, b)),
   'per test, fresh start snapshot': time(() => {
     monitor.testStart(false);

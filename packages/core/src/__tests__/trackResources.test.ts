@@ -172,6 +172,24 @@ describe('network', () => {
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });
 
+  test('a destroyed socket and a closed server are judged at once, not waited for while libuv finishes closing', async () => {
+    const server = await tracker.runAs(TEST_OWNER, async () => {
+      const created = net.createServer(socket => socket.destroy());
+      await new Promise<void>(resolve => created.listen(0, '127.0.0.1', resolve));
+      return created;
+    });
+    const client = tracker.runAs(TEST_OWNER, () => net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
+    await new Promise(resolve => client.once('connect', resolve));
+    client.destroy();
+    server.close();
+    // The handles are still open in libuv (their close callbacks run on a later loop turn),
+    // but nothing can keep them open: settle answers synchronously, with nothing left.
+    const types = tracker.records().filter(record => record.owner === TEST_OWNER).map(record => record.type);
+    expect(types).toEqual(expect.arrayContaining(['TCPSERVERWRAP', 'TCPWRAP']));
+    expect(tracker.settle({select: record => record.owner === TEST_OWNER, settleMsFor: () => 100, exclude: isRunnerMade})).toEqual([]);
+    await new Promise(resolve => server.once('close', resolve));
+  });
+
   test("an accepted socket belongs to its server's owner, not to whoever runs when it arrives", async () => {
     let window: Owner = FILE_OWNER;
     tracker.stop();

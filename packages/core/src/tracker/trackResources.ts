@@ -36,6 +36,8 @@ export interface ResourceRecord {
   handle?(): object | undefined;
   /** A wrapper of the process's own stdio: alive, but never a leak (still counts for the cross-check). */
   stdio?(): boolean;
+  /** Closed for judging, but libuv has not finished closing it (still counts for the cross-check). */
+  closing?(): boolean;
   /** Where the user asked for it, when Node created the handle later (e.g. `listen` after a lookup). */
   callSiteStack?(): StackHolder | undefined;
   /** Set by the consumer once a finding was made, so it is not reported twice. */
@@ -124,6 +126,28 @@ function handleLiveness(handle: {hasRef?: () => boolean} | undefined): Liveness 
   return 'unref';
 }
 
+/**
+ * A socket or server whose close has begun: its public object let go of the handle (and a
+ * socket is destroyed). libuv finishes the close on a later loop turn with no user code
+ * involved, so waiting for it would only cost the check its time.
+ */
+function isClosing(type: string, handle: object): boolean {
+  switch (type) {
+    case 'TCPWRAP':
+    case 'PIPEWRAP': {
+      const owner = publicOwner(handle);
+      return owner?.destroyed === true && owner._handle !== handle;
+    }
+    case 'TCPSERVERWRAP':
+    case 'PIPESERVERWRAP': {
+      const owner = publicOwner(handle);
+      return owner !== undefined && owner !== null && owner._handle !== handle;
+    }
+    default:
+      return false;
+  }
+}
+
 function timerDetails(timer: any): Record<string, unknown> {
   return {
     api: timer._repeat ? 'setInterval' : 'setTimeout',
@@ -151,7 +175,7 @@ function serverDetails(server: any): Record<string, unknown> {
 }
 
 /** Handle-based records: liveness from the native handle, disposal through its public owner. */
-function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack' | 'stdio' | 'handle'> {
+function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'liveness' | 'details' | 'dispose' | 'callSiteStack' | 'stdio' | 'closing' | 'handle'> {
   const ref = new WeakRef(handle as object);
   const isStdio = (target: any): boolean => typeof target?.fd === 'number' && target.fd >= 0 && target.fd <= 2;
   return {
@@ -159,6 +183,10 @@ function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'livene
     stdio() {
       const target: any = ref.deref();
       return isStdio(target) && handleLiveness(target) !== 'closed';
+    },
+    closing() {
+      const target: any = ref.deref();
+      return target !== undefined && handleLiveness(target) === 'alive' && isClosing(type, target);
     },
     callSiteStack() {
       const target = ref.deref();
@@ -170,6 +198,7 @@ function describeHandle(type: string, handle: any): Pick<ResourceRecord, 'livene
       // Wrappers around the process's own stdio (fd 0-2) live as long as the process: not a leak.
       if (isStdio(target)) return 'closed';
       const state = handleLiveness(target);
+      if (state === 'alive') return isClosing(type, target) ? 'closed' : 'alive';
       if (state !== 'unref') return state;
       // An unref'd handle is still open; a closed one has no public owner left doing work.
       const owner = publicOwner(target);
@@ -313,7 +342,7 @@ export function trackResources(options: TrackerOptions): Tracker {
   let createdSincePrune = 0;
   const pruneClosed = (): void => {
     createdSincePrune = 0;
-    records = records.filter(record => record.liveness() !== 'closed' || record.stdio?.() === true);
+    records = records.filter(record => record.liveness() !== 'closed' || record.stdio?.() === true || record.closing?.() === true);
     const kept = new Set(records);
     for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
     if (requestStacks.size > PRUNE_EVERY) requestStacks.clear();
@@ -475,7 +504,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       const explained = new Map<string, number>();
       for (const record of records) {
         const name = ACTIVE_INFO_TYPE.get(record.type);
-        if (name && (record.liveness() === 'alive' || record.stdio?.())) explained.set(name, (explained.get(name) ?? 0) + 1);
+        if (name && (record.liveness() === 'alive' || record.stdio?.() || record.closing?.())) explained.set(name, (explained.get(name) ?? 0) + 1);
       }
       const growth: Record<string, number> = {};
       for (const [name, count] of now) {
