@@ -216,6 +216,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         const {hook} = event;
         const owner = this.ownerOfHook(hook, state);
         hook.fn = wrapAs(tracker, owner, hook.fn as HookFn) as typeof hook.fn;
+        tracker.ignoreNextRunnerTimer();
         return;
       }
       case 'hook_success':
@@ -225,6 +226,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       case 'test_fn_start':
         if (event.test.fn) {
           event.test.fn = wrapAs(tracker, this.ownerOfTest(event.test), event.test.fn as HookFn) as typeof event.test.fn;
+          tracker.ignoreNextRunnerTimer();
         }
         return;
       case 'test_fn_success':

@@ -114,6 +114,28 @@ describe('timers', () => {
     expect(reported.map(leak => leak!.finding.details)).toEqual([{api: 'setInterval', delayMs: 1000}]);
   });
 
+  test("the runner's timeout timer, armed right before a test function runs, is not tracked", () => {
+    // Counted from here: this very test's own circus timeout was created after beforeEach.
+    const baseline = tracker.records().filter(record => record.type === 'Timeout').length;
+    const ownedTimers = () => tracker.records().filter(record => record.type === 'Timeout').length - baseline;
+    const handles: NodeJS.Timeout[] = [];
+    tracker.ignoreNextRunnerTimer();
+    handles.push(setTimeout(() => undefined, 5000)); // circus's timeout: skipped
+    handles.push(setTimeout(() => undefined, 5000)); // only one is skipped
+    expect(ownedTimers()).toBe(1);
+    tracker.ignoreNextRunnerTimer();
+    tracker.runAs(TEST_OWNER, () => handles.push(setTimeout(() => undefined, 5000))); // runAs ends the window
+    handles.push(setTimeout(() => undefined, 5000));
+    expect(ownedTimers()).toBe(3);
+    tracker.ignoreNextRunnerTimer();
+    tracker.runAs(TEST_OWNER, () => {
+      // A timer with an owner is the test's, never the runner's.
+      handles.push(setTimeout(() => undefined, 5000));
+    });
+    expect(ownedTimers()).toBe(4);
+    for (const handle of handles) clearTimeout(handle);
+  });
+
   test('settle answers synchronously when nothing selected is alive, and waits only otherwise', async () => {
     const options = {select: (record: {owner: unknown}) => record.owner === TEST_OWNER, settleMsFor: () => 20, exclude: isRunnerMade};
     const cleared = tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 1000));

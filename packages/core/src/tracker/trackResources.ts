@@ -82,6 +82,13 @@ export interface Tracker {
    * returns those still alive. Synchronous, and nearly free, when none is alive.
    */
   settle(options: SettleOptions): MaybePromise<SettledResource[]>;
+  /**
+   * The runner is about to arm a timeout for a test or hook function: the next timer created
+   * outside any owner's context, before the next `runAs`, is that one and is not tracked.
+   * (jest-circus creates it synchronously right before calling the function; tracking it
+   * would cost a stack capture per test for a timer that is never a leak.)
+   */
+  ignoreNextRunnerTimer(): void;
   /** Records currently held (alive or not yet pruned). */
   records(): readonly ResourceRecord[];
   /** Drops records that are closed, so their stacks (and what they reference) can be collected. */
@@ -350,6 +357,7 @@ export function trackResources(options: TrackerOptions): Tracker {
   /** Nesting depth of Leakwatch's own work: resources created meanwhile are ours. */
   let internal = 0;
   let stopped = false;
+  let skipRunnerTimer = false;
 
   /*
    * The cause travels with async causality. Where promises can stay out of async_hooks
@@ -396,6 +404,10 @@ export function trackResources(options: TrackerOptions): Tracker {
     const causalOwner = inherited ?? triggerRecord?.owner;
     const owner = causalOwner ?? fallbackOwner();
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
+    if (skipRunnerTimer && type === 'Timeout' && causalOwner === undefined) {
+      skipRunnerTimer = false;
+      return;
+    }
     // Immediates run on the next loop turn unless rescheduled; they are created often (streams,
     // libraries), so they skip the ~10 µs stack capture and are reported by callback name.
     const stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, init);
@@ -434,6 +446,7 @@ export function trackResources(options: TrackerOptions): Tracker {
 
   return {
     runAs<T>(owner: Owner, fn: () => T): T {
+      skipRunnerTimer = false;
       if (storage) return storage.run(owner, fn);
       // AsyncLocalStorage.run, without a second hook: mark the current resource, call, unmark.
       const execution = executionAsyncResource() as Owned;
@@ -490,6 +503,10 @@ export function trackResources(options: TrackerOptions): Tracker {
         return foldChildStdio(result);
       };
       return waitForClose();
+    },
+
+    ignoreNextRunnerTimer() {
+      skipRunnerTimer = true;
     },
 
     records: () => records,
