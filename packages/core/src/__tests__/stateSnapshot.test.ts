@@ -154,6 +154,20 @@ describe('createStateSnapshotter', () => {
       ]);
     });
 
+    test('an unchanged context reuses the previous reading; any change is still seen', () => {
+      const {context, snapshotter} = contextSetup();
+      vm.runInContext('globalThis.kept = {}; Object.defineProperty(globalThis, "lazy", {get() { return 1; }, configurable: true})', context);
+      const first = snapshotter.take('test');
+      const second = snapshotter.take('test');
+      expect(second.globals).toBe(first.globals);
+      expect(snapshotter.diff(first, second)).toEqual([]);
+      vm.runInContext('globalThis.kept = {}', context); // same key, another object
+      const third = snapshotter.take('test');
+      expect(snapshotter.diff(second, third).map(change => change.kind === 'global' && change.change)).toEqual(['overwritten']);
+      vm.runInContext('Object.defineProperty(globalThis, "lazy", {get() { return 2; }, configurable: true})', context);
+      expect(snapshotter.diff(third, snapshotter.take('test')).map(change => change.kind === 'global' && change.key)).toEqual(['lazy']);
+    });
+
     test('snapshots of different depths are not compared', () => {
       const {snapshotter} = contextSetup();
       expect(() => snapshotter.diff(snapshotter.take('file'), snapshotter.take('test'))).toThrow('cannot compare a file snapshot with a test snapshot');
