@@ -28,7 +28,7 @@ export type {
 } from './model';
 export {LeakwatchError, describeValue} from './errors';
 export type {LeakwatchErrorCode} from './errors';
-export {resolveOptions, parseRegexLiteral, DEFAULT_SEVERITY, OPTION_KEYS} from './options';
+export {resolveOptions, parseRegexLiteral, settleBudget, CONNECTION_SETTLE_MS, DEFAULT_SEVERITY, OPTION_KEYS} from './options';
 export type {LeakwatchOptions, IgnoreRule, ResolvedOptions, ResolvedIgnoreRule, SeverityOption} from './options';
 export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
 export type {SidecarReadResult} from './sidecar';

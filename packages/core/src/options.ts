@@ -42,12 +42,18 @@ export interface LeakwatchOptions {
   /**
    * Longest time (ms) to wait for resources that are still closing before calling them
    * leaked. The wait backs off exponentially and stops as soon as nothing is pending.
+   * Servers and sockets wait at most 25 ms unless `settleMsByKind` names them: they close
+   * only when code or the peer closes them, and a local peer does so within a few loop turns.
    * @default 200
    */
   settleMs?: number;
   /** Per-kind override of `settleMs`. @default {} */
   settleMsByKind?: Partial<Record<FindingKind, number>>;
-  /** Close/clear/kill leaked handles after recording them. @default true */
+  /**
+   * Release leaked handles after recording them: clear timers, close servers, unref (not
+   * destroy) connections, kill processes, terminate workers, close watchers and fds.
+   * @default true
+   */
   cleanup?: boolean;
   /** Report unref'd handles as `info` findings. @default false */
   reportUnref?: boolean;
@@ -279,4 +285,18 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     state: resolveStateOptions(input.state),
     raw: JSON.parse(JSON.stringify(input)) as Record<string, unknown>,
   };
+}
+
+/** What a settle waits at most for a server or connection no option names. */
+export const CONNECTION_SETTLE_MS = 25;
+
+/**
+ * The settle budget of one finding kind: `settleMsByKind`, else `settleMs`, except that a
+ * server or socket waits at most CONNECTION_SETTLE_MS (a really leaked one would otherwise
+ * cost every check the whole budget for nothing).
+ */
+export function settleBudget(options: Pick<ResolvedOptions, 'settleMs' | 'settleMsByKind'>, kind: FindingKind): number {
+  const explicit = options.settleMsByKind[kind];
+  if (explicit !== undefined) return explicit;
+  return kind === 'server' || kind === 'socket' ? Math.min(options.settleMs, CONNECTION_SETTLE_MS) : options.settleMs;
 }

@@ -12,6 +12,7 @@ import {
   registerToolRoot,
   reporterRunDir,
   resolveOptions,
+  settleBudget,
   thenMaybe,
   trackResources,
   writeSidecar,
@@ -274,7 +275,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     return this.ownerOfDescribe(hook.parent);
   }
 
-  private settleMsFor = (kind: HandleKind): number => this.options.settleMsByKind[kind] ?? this.options.settleMs;
+  private settleMsFor = (kind: HandleKind): number => settleBudget(this.options, kind);
 
   private checkTest(test: TestEntry): MaybePromise<void> {
     const owner = this.ownerOfTest(test);

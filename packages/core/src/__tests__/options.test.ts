@@ -1,4 +1,4 @@
-import {DEFAULT_SEVERITY, resolveOptions} from '../options';
+import {DEFAULT_SEVERITY, resolveOptions, settleBudget} from '../options';
 import {LeakwatchError} from '../errors';
 
 function errorOf(input: unknown): LeakwatchError {
@@ -89,5 +89,14 @@ describe('memory and state options', () => {
     expect(errorOf({memory: 'on'}).message).toMatch(/option "memory" must be a boolean or an object with any of perTest,/);
     expect(errorOf({state: {allow: []}}).message).toBe('Leakwatch: unknown option "state.allow". Valid options are: allowGlobals.');
     expect(errorOf({state: {allowGlobals: 'x'}}).message).toMatch(/option "state\.allowGlobals" must be an array of global names/);
+  });
+});
+
+describe('settleBudget', () => {
+  test('servers and sockets get a short grace unless settleMsByKind names them; other kinds the settle budget', () => {
+    const defaults = resolveOptions({});
+    expect(['timer', 'server', 'socket', 'process', 'file'].map(kind => settleBudget(defaults, kind as never))).toEqual([200, 25, 25, 200, 200]);
+    const tuned = resolveOptions({settleMs: 10, settleMsByKind: {server: 500}});
+    expect(['timer', 'server', 'socket'].map(kind => settleBudget(tuned, kind as never))).toEqual([10, 500, 10]);
   });
 });

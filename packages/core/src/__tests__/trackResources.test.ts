@@ -1,6 +1,7 @@
 import * as childProcess from 'node:child_process';
 import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,7 +10,7 @@ import * as vm from 'node:vm';
 import {Worker} from 'node:worker_threads';
 import {trackResources, type Owner, type SettledResource, type Tracker} from '../tracker/trackResources';
 import {describeLeak, isRunnerMade} from '../tracker/toFinding';
-import {resolveOptions} from '../options';
+import {resolveOptions, settleBudget} from '../options';
 
 const TEST_OWNER: Owner = {scope: 'test', scopePath: ['suite', 'case']};
 const OTHER_OWNER: Owner = {scope: 'test', scopePath: ['suite', 'other']};
@@ -230,6 +231,45 @@ describe('network', () => {
     expect(await kindsOf(FILE_OWNER)).toEqual([`server:undefined`, `socket:${serverSide.localPort}`].sort());
     client.destroy();
     serverSide.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  test("disposing a leaked request's connection lets the process exit without firing its error handlers", async () => {
+    // A server that never answers, and a request with no 'error' listener (supertest's
+    // `request(server).get('/').end()` without a callback is this): destroying its socket
+    // would throw from a socket event after the test, and crash the whole run.
+    const server = http.createServer(() => undefined);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const {port} = server.address() as net.AddressInfo;
+    const accepted = new Promise<net.Socket>(resolve => server.once('connection', resolve));
+    const request = tracker.runAs(TEST_OWNER, () => http.get({port, host: '127.0.0.1', path: '/'}));
+    const serverSide = await accepted;
+    await new Promise(resolve => setImmediate(resolve));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => record.kind)).toEqual(['socket']);
+    for (const {record} of leaks) record.dispose();
+    const client = request.socket!;
+    expect([client.destroyed, (client as unknown as {_handle: {hasRef(): boolean}})._handle.hasRef()]).toEqual([false, false]);
+    await new Promise(resolve => setTimeout(resolve, 20)); // an 'error' without a listener would throw here
+    request.on('error', () => undefined).destroy();
+    serverSide.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  test('a leaked server or connection costs a check a short grace, not the whole settle budget', async () => {
+    const server = await tracker.runAs(TEST_OWNER, async () => {
+      const created = net.createServer();
+      await new Promise<void>(resolve => created.listen(0, '127.0.0.1', resolve));
+      return created;
+    });
+    const timer = tracker.runAs(TEST_OWNER, () => setTimeout(() => undefined, 60_000)); // due long after the budget
+    const started = Date.now();
+    const options = resolveOptions({settleMs: 5000});
+    const leaks = await tracker.settle({select: record => record.owner === TEST_OWNER, settleMsFor: kind => settleBudget(options, kind), exclude: isRunnerMade});
+    // Nothing here can close by itself: the check does not sit out its 5 s budget.
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(leaks.map(({record}) => record.kind).sort()).toEqual(['server', 'timer']);
+    clearTimeout(timer);
     await new Promise(resolve => server.close(resolve));
   });
 
