@@ -69,6 +69,32 @@ describe('MemoryProbe (scripted heap)', () => {
     expect(deps.worker.lastLiveBytes).toBe(100 * MiB);
   });
 
+  test('start-of-file full GCs take at most 2% of the worker time; without one the baseline is only looser', async () => {
+    const {heap, deps} = scriptedHeap();
+    let clock = 0;
+    deps.now = () => clock;
+    const gcCostMs = 20;
+    const gc = deps.gc;
+    deps.gc = type => {
+      if (type !== 'minor') clock += gcCostMs;
+      gc(type);
+    };
+    await new MemoryProbe({}, deps).fileStart(); // first file: a full GC (20 ms of worker time)
+    expect(heap.majors).toBe(1);
+    clock += 500; // 520 ms in: 2% is 10.4 ms, already spent 20
+    heap.garbage = 30 * MiB;
+    const starved = new MemoryProbe({}, deps);
+    await starved.fileStart();
+    expect(heap.majors).toBe(1);
+    heap.live += 48 * MiB; // a leak is still flagged, on the looser lower bound (48 - 30 garbage)
+    expect(await starved.fileEnd()).toMatchObject({growthBytes: 18 * MiB, exact: true, baselineExact: false});
+    expect(starved.fileFindings('a', 'warn')).toHaveLength(1);
+    clock += 5000; // now the share allows another one
+    heap.garbage = 30 * MiB;
+    await new MemoryProbe({}, deps).fileStart();
+    expect(deps.worker.lastLiveBytes).toBe(148 * MiB);
+  });
+
   test('with a scavenge baseline a leak is flagged on the lower bound; garbage at start only lowers it', async () => {
     const {heap, deps} = scriptedHeap();
     deps.worker.lastLiveBytes = 100 * MiB;

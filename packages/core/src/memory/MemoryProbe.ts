@@ -43,8 +43,14 @@ export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
 };
 
 /** What one worker process learned from its last full GC (shared by the files it runs). */
+/** Share of a worker's time the start-of-file full GCs may take (see startGcAffordable). */
+const START_GC_TIME_SHARE = 0.02;
+
 export interface WorkerMemoryState {
   lastLiveBytes?: number;
+  /** When this worker's first file started, and the time its start-of-file full GCs took since. */
+  firstFileAt?: number;
+  startGcMs?: number;
 }
 const WORKER_STATE: WorkerMemoryState = {};
 
@@ -175,8 +181,10 @@ export class MemoryProbe {
           this.setBaseline(settled.bytes, true);
         });
       }
-      if (last === undefined || bound - last >= this.settings.startGcTriggerBytes) {
+      if ((last === undefined || bound - last >= this.settings.startGcTriggerBytes) && this.startGcAffordable()) {
+        const started = this.now();
         this.fullGc();
+        this.worker.startGcMs = (this.worker.startGcMs ?? 0) + (this.now() - started);
         this.setBaseline(this.sample(), true);
       } else {
         this.setBaseline(bound, false);
@@ -374,6 +382,19 @@ export class MemoryProbe {
       this.worker.lastLiveBytes = settled.bytes;
       return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact, method: 'after full GC'};
     });
+  }
+
+  /**
+   * Whether this worker can pay for another full GC at a file start: at most START_GC_TIME_SHARE
+   * of its time since its first file went into them. A full GC costs 10–30 ms at the heap sizes
+   * of a Jest worker, and files pile up garbage faster than that share allows on suites of
+   * many small files; a file that starts without one only has a looser baseline (garbage at
+   * start can hide growth, never cause a finding). `exactBaseline` is not limited.
+   */
+  private startGcAffordable(): boolean {
+    const now = this.now();
+    this.worker.firstFileAt ??= now;
+    return (this.worker.startGcMs ?? 0) <= START_GC_TIME_SHARE * (now - this.worker.firstFileAt);
   }
 
   private fullGc(): void {
