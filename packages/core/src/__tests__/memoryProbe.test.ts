@@ -62,7 +62,7 @@ describe('MemoryProbe (scripted heap)', () => {
     // A plain reading is already below the threshold: no GC at all.
     expect(end).toEqual({beforeBytes: 103 * MiB, afterBytes: 104 * MiB, growthBytes: 1 * MiB, exact: false, baselineExact: false});
     expect([heap.majors, heap.minors]).toEqual([1, 0]);
-    expect(second.record()!.samples.map(sample => sample.label)).toEqual(['run_start (old generation, upper bound)', 'run_finish (no GC, upper bound)']);
+    expect(second.record()!.samples!.map(sample => sample.label)).toEqual(['run_start (old generation, upper bound)', 'run_finish (no GC, upper bound)']);
     heap.garbage = 17 * MiB;
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(2);
