@@ -208,7 +208,9 @@ export class MemoryProbe {
     return this.timed(() => {
       const majors = this.majorGcsDuringFile?.stop() ?? Number.POSITIVE_INFINITY;
       this.majorGcsDuringFile = undefined;
-      return then(this.screen(baseline, this.settings.growthThresholdBytes, majors > 0, this.baselineExact), reading => {
+      // heapDiff asked for exact numbers (and its end snapshot's size check must not count garbage).
+      const force = majors > 0 || this.settings.heapDiff;
+      return then(this.screen(baseline, this.settings.growthThresholdBytes, force, this.baselineExact), reading => {
         this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
         this.file = reading;
         const leaking = this.isFileLeak(reading);
