@@ -105,9 +105,6 @@ export interface Tracker {
 const OWNER = Symbol('leakwatch.owner');
 /** Stack of the last `listen()` call on a server, for handles Node creates after a lookup. */
 const LISTEN_STACK = Symbol('leakwatch.listenStack');
-/** Owner of the last `listen()` call on a server: the owner of the connections it accepts. */
-const LISTEN_OWNER = Symbol('leakwatch.listenOwner');
-type ListeningServer = {[LISTEN_STACK]?: StackHolder; [LISTEN_OWNER]?: Owner};
 const ORIGINAL = Symbol('leakwatch.original');
 type Owned = {[OWNER]?: Owner};
 
@@ -323,15 +320,6 @@ const STACK_BEARING_REQUESTS: ReadonlySet<string> = new Set(['GETADDRINFOREQWRAP
 let untrackedPromisesSupported: boolean | undefined;
 
 /**
- * Whether AsyncLocalStorage propagates through its own async hook, calling each storage's
- * `_propagate(resource, currentResource, type)` for every new resource (Node < 24, where
- * AsyncContextFrame is not the default).
- */
-function storagePropagationAvailable(): boolean {
-  return typeof (AsyncLocalStorage.prototype as {_propagate?: unknown})._propagate === 'function';
-}
-
-/**
  * Whether `createHook({trackPromises: false})` is honoured (Node >= 24.14). Older Node
  * ignores the key silently, so ask: does a promise still reach `init`?
  */
@@ -360,15 +348,17 @@ export function trackResources(options: TrackerOptions): Tracker {
   const {stackDepth} = options;
   const fallbackOwner = options.fallbackOwner ?? (() => undefined);
   let records: ResourceRecord[] = [];
-  /** Records by their resource, so what a resource's callbacks create can inherit its stack. */
-  const byResource = new WeakMap<object, ResourceRecord>();
-  /** Stacks of in-flight requests whose callbacks create handles (a lookup before listen/connect). */
-  const requestStacks = new WeakMap<object, StackHolder>();
-  let nextId = 1;
+  /** Records by async id, so resources Node creates without JS frames inherit their trigger's stack. */
+  const byAsyncId = new Map<number, ResourceRecord>();
+  /** Stacks of in-flight requests whose callbacks create handles; dropped at each prune. */
+  const requestStacks = new Map<number, StackHolder>();
   let createdSincePrune = 0;
   const pruneClosed = (): void => {
     createdSincePrune = 0;
     records = records.filter(record => record.liveness() !== 'closed' || record.stdio?.() === true || record.closing?.() === true);
+    const kept = new Set(records);
+    for (const [id, record] of byAsyncId) if (!kept.has(record)) byAsyncId.delete(id);
+    if (requestStacks.size > PRUNE_EVERY) requestStacks.clear();
   };
   /** Nesting depth of Leakwatch's own work: resources created meanwhile are ours. */
   let internal = 0;
@@ -377,12 +367,9 @@ export function trackResources(options: TrackerOptions): Tracker {
 
   /*
    * The cause travels with async causality. Where promises can stay out of async_hooks
-   * (Node >= 24.14), AsyncLocalStorage carries it (AsyncContextFrame: no hook cost) and an
-   * init hook sees the other resources. Elsewhere the owner is copied from the executing
-   * resource to each new one, which is what AsyncLocalStorage itself does there; and rather
-   * than a second async hook (every promise would pay for both, ~30-60 ns per await on Node
-   * 20 next to the AsyncLocalStorage jest-circus 30 runs), the copy rides on
-   * AsyncLocalStorage's own hook, as one more storage.
+   * (Node >= 24.14), AsyncLocalStorage carries it (AsyncContextFrame: no hook cost).
+   * Elsewhere one init hook copies it from the executing resource to each new one, which
+   * is what AsyncLocalStorage itself does there, without a second hook.
    */
   const storage = supportsUntrackedPromises() ? new AsyncLocalStorage<Owner>() : undefined;
   const inheritedOwner = (): Owner | undefined =>
@@ -390,41 +377,38 @@ export function trackResources(options: TrackerOptions): Tracker {
   const currentOwner = (): Owner | undefined => inheritedOwner() ?? fallbackOwner();
 
   // An exception thrown from an async hook callback aborts the process: never let one out.
-  function observeSafely(type: string, resource: object, execution: object, above: Function): void {
+  function init(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
     try {
-      observe(type, resource, execution, above);
+      observe(asyncId, type, triggerAsyncId, resource);
     } catch {
       // A frozen resource object or an exotic stack: that one resource goes untracked.
     }
   }
 
-  /**
-   * `execution`: the resource whose callback is running (AsyncLocalStorage's "current
-   * resource"); `above`: our outermost frame, cut from creation stacks.
-   */
-  function observe(type: string, resource: object, execution: object, above: Function): void {
+  function observe(asyncId: number, type: string, triggerAsyncId: number, resource: object): void {
     if (internal > 0) return;
     if (type === 'PROMISE') {
       // The hot path (every await on Node < 24.14): one read, at most one write.
       if (!storage) {
-        const inheritedByPromise = (execution as Owned)[OWNER];
+        const inheritedByPromise = (executionAsyncResource() as Owned)[OWNER];
         if (inheritedByPromise !== undefined) (resource as Owned)[OWNER] = inheritedByPromise;
       }
       return;
     }
-    const inherited = storage ? storage.getStore() : (execution as Owned)[OWNER];
+    const inherited = inheritedOwner();
     const kind = TRACKED_TYPES.get(type);
     if (kind === undefined) {
-      // Short-lived (TickObject, *REQ*): only carry the cause forward.
+      // Short-lived (PROMISE, TickObject, *REQ*): only carry the cause forward.
       if (inherited !== undefined && !storage) (resource as Owned)[OWNER] = inherited;
       // A lookup precedes listen(port, host) and connect(port, host); its stack is the user's call.
-      if (STACK_BEARING_REQUESTS.has(type)) requestStacks.set(resource, captureStack(stackDepth, above));
+      if (STACK_BEARING_REQUESTS.has(type)) requestStacks.set(asyncId, captureStack(stackDepth, init));
       return;
     }
-    const parentRecord = byResource.get(execution);
-    const causalOwner = inherited ?? parentRecord?.owner;
-    const fallback = causalOwner === undefined ? fallbackOwner() : undefined;
-    const owner = causalOwner ?? fallback;
+    const triggerRecord = byAsyncId.get(triggerAsyncId);
+    // Node creates accepted sockets outside any callback scope (no execution context): the
+    // trigger, the listening server, is their cause.
+    const causalOwner = inherited ?? triggerRecord?.owner;
+    const owner = causalOwner ?? fallbackOwner();
     if (owner !== undefined && !storage) (resource as Owned)[OWNER] = owner;
     if (skipRunnerTimer && type === 'Timeout' && causalOwner === undefined) {
       skipRunnerTimer = false;
@@ -432,67 +416,36 @@ export function trackResources(options: TrackerOptions): Tracker {
     }
     // Immediates run on the next loop turn unless rescheduled; they are created often (streams,
     // libraries), so they skip the ~10 µs stack capture and are reported by callback name.
-    const stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, above);
+    const stack: StackHolder = type === 'Immediate' ? NO_STACK : captureStack(stackDepth, init);
     const described =
       type === 'Timeout' || type === 'Immediate' ? describeTimer(type, resource) : describeHandle(type, resource);
-    const record: ResourceRecord = {id: nextId++, type, kind, owner, causal: causalOwner !== undefined, stack, reported: false, ...described};
-    if (causalOwner === undefined && (type === 'TCPWRAP' || type === 'PIPEWRAP')) {
-      // Node creates accepted sockets outside any callback scope (no execution context): the
-      // listening server is their cause. Its net.Server is known once the socket is wrapped,
-      // which happens before any check, so its owner and listen() call site are looked up then.
-      const server = (): ListeningServer | undefined => {
-        const handle = record.handle?.();
-        return handle ? publicOwner(handle)?.server : undefined;
-      };
-      Object.defineProperties(record, {
-        owner: {get: () => server()?.[LISTEN_OWNER] ?? fallback, enumerable: true},
-        causal: {get: () => server()?.[LISTEN_OWNER] !== undefined, enumerable: true},
-      });
+    const record: ResourceRecord = {id: asyncId, type, kind, owner, causal: causalOwner !== undefined, stack, reported: false, ...described};
+    // Accepted sockets, child stdio pipes, servers listening after a DNS lookup: created by
+    // Node with no JS frames; the trigger knows why. Decided when reported, not here: telling
+    // whether a stack has JS frames means formatting it, too slow for every accepted socket.
+    const triggerStack = type === 'Immediate' ? undefined : (triggerRecord?.stack ?? requestStacks.get(triggerAsyncId));
+    if (triggerStack) {
       const own = record.callSiteStack;
-      record.callSiteStack = () => own?.() ?? server()?.[LISTEN_STACK];
-    } else {
-      // Child stdio pipes, servers listening after a DNS lookup: created by Node with no JS
-      // frames; the resource whose callback created them knows why. Decided when reported,
-      // not here: telling whether a stack has JS frames means formatting it.
-      const parentStack = type === 'Immediate' ? undefined : (parentRecord?.stack ?? requestStacks.get(execution));
-      if (parentStack) {
-        const own = record.callSiteStack;
-        const parentCallSite = parentRecord?.callSiteStack;
-        record.callSiteStack = () => own?.() ?? (hasJsFrames(parentStack) ? parentStack : parentCallSite?.());
-      }
+      const triggerCallSite = triggerRecord?.callSiteStack;
+      record.callSiteStack = () => own?.() ?? (hasJsFrames(triggerStack) ? triggerStack : triggerCallSite?.());
     }
     records.push(record);
     // Between checks, drop closed records now and then: a test that creates many short-lived
     // timers must not see its heap grow because of us (stacks can hold closures).
     if (++createdSincePrune >= PRUNE_EVERY) pruneClosed();
-    if (kind !== 'timer') byResource.set(resource, record);
+    if (kind !== 'timer') byAsyncId.set(asyncId, record);
   }
 
-  let hook: AsyncHook | undefined;
-  let propagator: AsyncLocalStorage<unknown> | undefined;
-  if (storage || !storagePropagationAvailable()) {
-    // trackPromises: false (Node >= 24.14) skips PromiseHooks entirely; older Node ignores the key.
-    const init = (_asyncId: number, type: string, _triggerAsyncId: number, resource: object): void =>
-      observeSafely(type, resource, executionAsyncResource(), init);
-    hook = createHook({init, trackPromises: false} as Parameters<typeof createHook>[0]);
-  } else {
-    propagator = new (class LeakwatchPropagator extends AsyncLocalStorage<unknown> {
-      // Called by AsyncLocalStorage's init hook for every new resource, with the current one.
-      _propagate(resource: object, execution: object, type: string): void {
-        observeSafely(type, resource, execution, this._propagate);
-      }
-    })();
-  }
+  // trackPromises: false (Node >= 24.14) skips PromiseHooks entirely; older Node ignores the key.
+  const hook: AsyncHook = createHook({init, trackPromises: false} as Parameters<typeof createHook>[0]);
   const restoreFs = patchFs({
     stackDepth,
     currentOwner,
     isInternal: () => internal > 0,
     add: record => records.push(record),
   });
-  const restoreNet = patchListen(stackDepth, () => internal > 0, currentOwner);
-  hook?.enable();
-  // Joins the storages AsyncLocalStorage's hook serves (enabling that hook if it is the first).
-  propagator?.enterWith(undefined);
+  const restoreNet = patchListen(stackDepth, () => internal > 0);
+  hook.enable();
 
   const activeResourcesInfo = options.activeResourcesInfo ?? defaultActiveResourcesInfo;
   const baseline = countActive(activeResourcesInfo());
@@ -566,6 +519,7 @@ export function trackResources(options: TrackerOptions): Tracker {
 
     prune() {
       pruneClosed();
+      requestStacks.clear();
     },
 
     unexplainedGrowth() {
@@ -587,11 +541,11 @@ export function trackResources(options: TrackerOptions): Tracker {
     stop() {
       if (stopped) return;
       stopped = true;
-      hook?.disable();
-      propagator?.disable();
+      hook.disable();
       restoreFs();
       restoreNet();
       records = [];
+      byAsyncId.clear();
       storage?.disable();
     },
   };
@@ -662,14 +616,11 @@ function countActive(names: readonly string[]): Map<string, number> {
  * `listen(port, host)` creates its handle in a lookup callback with no JS frames; remember
  * where listen was called. Patched on the prototype, so http/https/tls servers get it too.
  */
-function patchListen(stackDepth: number, isInternal: () => boolean, currentOwner: () => Owner | undefined): () => void {
+function patchListen(stackDepth: number, isInternal: () => boolean): () => void {
   const proto = net.Server.prototype as unknown as Record<string, unknown> & {listen: (...args: any[]) => unknown};
   const original = proto.listen;
   const wrapped = function listen(this: Record<symbol, unknown>, ...args: any[]) {
-    if (!isInternal()) {
-      this[LISTEN_STACK] = captureStack(stackDepth, listen);
-      this[LISTEN_OWNER] = currentOwner();
-    }
+    if (!isInternal()) this[LISTEN_STACK] = captureStack(stackDepth, listen);
     return original.apply(this, args);
   };
   Object.defineProperty(wrapped, 'length', {value: original.length});
