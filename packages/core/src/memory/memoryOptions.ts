@@ -22,7 +22,11 @@ export interface MemoryOptions {
   maxSnapshotHeapBytes?: number;
   /** A full GC at every file start (exact growth numbers, ~13–50 ms per file). @default false */
   exactBaseline?: boolean;
-  /** Heap growth since the worker's last full GC that makes a file start with one. @default 16777216 (16 MiB) */
+  /**
+   * Heap growth since the worker's last full GC that makes a file start with one; such GCs take
+   * at most 2% of the worker's time (without one, the file's baseline is only looser).
+   * @default 16777216 (16 MiB)
+   */
   startGcTriggerBytes?: number;
 }
 
