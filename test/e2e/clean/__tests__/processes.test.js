@@ -29,9 +29,12 @@ test('worker terminated', async () => {
 
 test('worker that finishes', async () => {
   const worker = new Worker('require("node:worker_threads").parentPort.postMessage(6 * 7)', {eval: true});
+  // Listen for 'exit' first: when the thread ends before its message was read, Node emits
+  // 'message' and then 'exit' in one callback, before an await on 'message' resumes.
+  const exited = once(worker, 'exit');
   const [answer] = await once(worker, 'message');
   expect(answer).toBe(42);
-  await once(worker, 'exit');
+  await exited;
 });
 
 test('UDP socket closed', async () => {
