@@ -22,6 +22,7 @@ import {
   type MaybePromise,
   type Owner,
   type ResolvedOptions,
+  type ResourceRecord,
   type SettledResource,
   type SidecarTest,
   type Tracker,
@@ -156,12 +157,11 @@ export class LeakwatchEnvironment extends NodeEnvironment {
    */
   handleTestEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     // Never throw: Jest would drop every per-test result of the file.
-    const failed = (error: unknown): void => this.warn(`internal error while handling "${event.name}"`, error);
     try {
       const pending = this.onEvent(event, state);
-      if (isPromise(pending)) return pending.catch(failed);
+      if (isPromise(pending)) return pending.catch(error => this.warn(`internal error while handling "${event.name}"`, error));
     } catch (error) {
-      failed(error);
+      this.warn(`internal error while handling "${event.name}"`, error);
     }
   }
 
@@ -194,15 +194,15 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   }
 
   private onEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
-    // A probe failing must not stop handle tracking for this event.
-    const probeFailed = (error: unknown): void => this.warn(`memory/state probes failed on "${event.name}"`, error);
+    // A probe failing must not stop handle tracking for this event (FileProbes never throws
+    // nor rejects; this guards the contract).
     let probing: MaybePromise<void> = undefined;
     try {
       probing = this.probes?.handleTestEvent(event, state);
     } catch (error) {
-      probeFailed(error);
+      this.warn(`memory/state probes failed on "${event.name}"`, error);
     }
-    if (isPromise(probing)) return probing.then(() => this.onTrackerEvent(event, state), probeFailed);
+    if (isPromise(probing)) return probing.then(() => this.onTrackerEvent(event, state));
     return this.onTrackerEvent(event, state);
   }
 
@@ -277,15 +277,14 @@ export class LeakwatchEnvironment extends NodeEnvironment {
 
   private settleMsFor = (kind: HandleKind): number => settleBudget(this.options, kind);
 
+  /** The selected records still alive once closing ones had their settle budget. */
+  private settle(select: (record: ResourceRecord) => boolean): MaybePromise<SettledResource[]> {
+    return this.tracker!.settle({select, settleMsFor: this.settleMsFor, includeUnref: this.options.reportUnref, exclude: isRunnerMade});
+  }
+
   private checkTest(test: TestEntry): MaybePromise<void> {
     const owner = this.ownerOfTest(test);
-    const settling = this.tracker!.settle({
-      select: record => record.owner === owner,
-      settleMsFor: this.settleMsFor,
-      includeUnref: this.options.reportUnref,
-      exclude: isRunnerMade,
-    });
-    return thenMaybe(settling, settled => {
+    return thenMaybe(this.settle(record => record.owner === owner), settled => {
       if (settled.length > 0) {
         const entry = this.sidecarTest(owner.scopePath);
         for (const resource of settled) {
@@ -303,25 +302,13 @@ export class LeakwatchEnvironment extends NodeEnvironment {
 
   private checkDescribe(block: DescribeBlock): MaybePromise<void> {
     const owner = this.ownerOfDescribe(block);
-    const settling = this.tracker!.settle({
-      select: record => record.owner === owner,
-      settleMsFor: this.settleMsFor,
-      includeUnref: this.options.reportUnref,
-      exclude: isRunnerMade,
-    });
-    return thenMaybe(settling, settled => this.recordScopeLeaks(settled));
+    return thenMaybe(this.settle(record => record.owner === owner), settled => this.recordScopeLeaks(settled));
   }
 
   private checkFile(state: Circus.State): MaybePromise<void> {
     // File-scoped resources, plus anything a test or describe block created after it was checked
     // (an un-awaited chain that outlived its test still belongs to that test).
-    const settling = this.tracker!.settle({
-      select: () => true,
-      settleMsFor: this.settleMsFor,
-      includeUnref: this.options.reportUnref,
-      exclude: isRunnerMade,
-    });
-    return thenMaybe(settling, settled => {
+    return thenMaybe(this.settle(() => true), settled => {
       this.recordScopeLeaks(settled);
       this.checkUnexplainedGrowth();
       for (const error of this.pendingFileErrors) state.unhandledErrors.push(error as never);

@@ -114,16 +114,18 @@ function formatBytes(bytes: number): string {
  * Heap probe for one test file (one instance per file; the environment drives it).
  *
  * Method (the default must stay cheap: a forced full GC costs 13–50+ ms):
- * - `fileStart` (run_start, after the test file's modules loaded): a young-generation GC
- *   (~0.3 ms) and a reading U. If the worker has no full-GC reading yet, or U exceeds the
- *   last one by `startGcTriggerBytes` (garbage piled up), a full GC makes the baseline exact;
- *   otherwise U itself is the baseline — an upper bound of live memory at start.
- * - `fileEnd` (run_finish): a young-generation GC and a reading. If V8 ran no major GC in
- *   between (GCProfiler), old-generation garbage only accumulated, so reading − baseline is
- *   an upper bound of the growth: below the threshold the file is clean, no full GC paid.
- *   Otherwise full GCs run until two readings agree within 256 KiB (max 4, one turn apart)
- *   and reading − baseline is exact or, with a scavenge baseline, a lower bound; the file is
- *   flagged only when that is ≥ the threshold, so garbage never causes a finding.
+ * - `fileStart` (run_start, after the test file's modules loaded): a reading U of everything
+ *   outside the young generation (no GC). If the worker has no full-GC reading yet, or U
+ *   exceeds the last one by `startGcTriggerBytes` (garbage piled up), a full GC makes the
+ *   baseline exact, as long as such GCs stay within 2% of the worker's time; otherwise U
+ *   itself is the baseline — an upper bound of old-generation live memory at start.
+ * - `fileEnd` (run_finish): a plain reading, then if needed one after a young-generation GC.
+ *   If V8 ran no major GC in between (GCProfiler), old-generation garbage only accumulated,
+ *   so reading − baseline is an upper bound of the growth: below the threshold the file is
+ *   clean, no full GC paid. Otherwise full GCs run until two readings agree within 256 KiB
+ *   (max 4, one turn apart) and reading − baseline is exact or, with an upper-bound baseline,
+ *   a lower bound; the file is flagged only when that is ≥ the threshold, so garbage never
+ *   causes a finding.
  * - `afterTeardown`: the same screen against the file's baseline → retained bytes.
  * - per test (opt-in): a full GC at test start, the same screen at test end.
  * Readings are V8 heap used + external memory (Buffers/ArrayBuffers).
@@ -212,8 +214,9 @@ export class MemoryProbe {
       const force = majors > 0 || this.settings.heapDiff;
       return then(this.screen(baseline, this.settings.growthThresholdBytes, force, this.baselineExact), reading => {
         this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
-        this.file = reading;
-        const leaking = this.isFileLeak(reading);
+        const measurement = measurementOf(reading);
+        this.file = measurement;
+        const leaking = this.isFileLeak(measurement);
         if (this.settings.heapDiff && this.startSummary) {
           this.endSummary = this.trySummarize('file end');
           if (this.endSummary) {
@@ -230,7 +233,7 @@ export class MemoryProbe {
             this.topGrowthMethod = 'largest groups at file end (no start snapshot)';
           }
         }
-        return measurementOf(reading);
+        return measurement;
       });
     });
   }

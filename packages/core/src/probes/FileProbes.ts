@@ -159,9 +159,6 @@ export class FileProbes {
   handleTestEvent(event: ProbeEvent, state: ProbeState): MaybePromise<void> {
     const continuing = this.continuing;
     this.continuing = false;
-    const failed = (error: unknown): void => {
-      this.warnings.push(`memory/state probe failed at "${event.name}": ${messageOf(error)}`);
-    };
     try {
       let pending: MaybePromise<void>;
       switch (event.name) {
@@ -189,10 +186,14 @@ export class FileProbes {
         default:
           return;
       }
-      if (isPromise(pending)) return pending.catch(failed);
+      if (isPromise(pending)) return pending.catch(error => this.probeFailed(event.name, error));
     } catch (error) {
-      failed(error);
+      this.probeFailed(event.name, error);
     }
+  }
+
+  private probeFailed(eventName: string, error: unknown): void {
+    this.warnings.push(`memory/state probe failed at "${eventName}": ${messageOf(error)}`);
   }
 
   /** After the environment's teardown: memory still reachable, last GC'd resources. */
