@@ -168,6 +168,56 @@ describe('createStateSnapshotter', () => {
       expect(snapshotter.diff(third, snapshotter.take('test')).map(change => change.kind === 'global' && change.key)).toEqual(['lazy']);
     });
 
+    test('nothing changed: the previous test-depth snapshot itself, with no env read', () => {
+      const sandboxProcess = fakeProcess({HOME: '/home/me'});
+      const env = sandboxProcess.env;
+      const context = vm.createContext({});
+      const snapshotter = createStateSnapshotter({global: vm.runInContext('this', context), context, sandboxProcess, realProcess: fakeProcess()});
+      const first = snapshotter.take('test');
+      const reads = jest.spyOn(Object, 'keys');
+      try {
+        expect(snapshotter.take('test')).toBe(first);
+        expect(reads.mock.calls.some(([target]) => target === sandboxProcess.env || target === env)).toBe(false);
+      } finally {
+        reads.mockRestore();
+      }
+    });
+
+    test('env writes are seen through the counting proxy, and after process.env is replaced', () => {
+      const {sandboxProcess, snapshotter} = setup();
+      const env = sandboxProcess.env;
+      let before = snapshotter.take('test');
+      const changesSince = (): string[] => {
+        const after = snapshotter.take('test');
+        const changes = snapshotter.diff(before, after).map(change => (change.kind === 'env' ? `${change.change} ${change.key}` : change.kind));
+        before = after;
+        return changes;
+      };
+      env.ADDED = '1';
+      expect(changesSince()).toEqual(['added ADDED']);
+      delete env.ADDED;
+      expect(changesSince()).toEqual(['deleted ADDED']);
+      Object.defineProperty(env, 'DEFINED', {value: 'x', enumerable: true, configurable: true, writable: true});
+      expect(changesSince()).toEqual(['added DEFINED']);
+      expect(changesSince()).toEqual([]);
+      sandboxProcess.env = {...env, REPLACED: 'yes'};
+      expect(changesSince()).toEqual(['added REPLACED']);
+      sandboxProcess.env.LATER = '2';
+      expect(changesSince()).toEqual(['added LATER']);
+    });
+
+    test('the same listeners are the same reading; one more is a change', () => {
+      const {sandboxProcess, realProcess, snapshotter} = setup();
+      realProcess.on('exit', () => undefined);
+      const first = snapshotter.take('test');
+      const second = snapshotter.take('test');
+      expect(second.realListeners).toBe(first.realListeners);
+      sandboxProcess.on('exit', function onExit() {});
+      expect(snapshotter.diff(second, snapshotter.take('test'))).toEqual([
+        {kind: 'process-listener', target: 'sandbox', event: 'exit', added: 1, listeners: ['onExit']},
+      ]);
+    });
+
     test('snapshots of different depths are not compared', () => {
       const {snapshotter} = contextSetup();
       expect(() => snapshotter.diff(snapshotter.take('file'), snapshotter.take('test'))).toThrow('cannot compare a file snapshot with a test snapshot');

@@ -76,6 +76,8 @@ export class StateMonitor {
     if (!after) return [];
     const watched = this.serializeWatched();
     this.lastEnd = {snapshot: after, watched};
+    // The usual test: the snapshot found nothing changed and nothing is watched.
+    if (after === before && watched.size === 0 && this.testWatched.size === 0) return [];
     return this.toFindings(before, after, this.testWatched, watched, 'test', scopePath);
   }
 

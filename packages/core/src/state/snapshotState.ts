@@ -25,7 +25,11 @@ export interface StateSnapshotterOptions {
    * @default globalThis
    */
   realGlobal?: object;
-  /** The `process` test code sees (Jest gives each file its own copy). */
+  /**
+   * The `process` test code sees (Jest gives each file its own copy). Its `env` is replaced by
+   * a pass-through proxy that counts writes, so a test that wrote nothing costs no reading of
+   * the env (each read of Jest's env proxy goes through a trap).
+   */
   sandboxProcess?: ProcessLike;
   /** @default process */
   realProcess?: ProcessLike;
@@ -134,17 +138,22 @@ function compileAllow(names: Iterable<string>): (name: string) => boolean {
 type GlobalsMap = Map<PropertyKey, GlobalEntry>;
 type EnvMap = Map<string, string | undefined>;
 
-/** The key order and entries behind a globals map, for the next reading's unchanged check. */
+/**
+ * The key order and values behind a globals map, for the next reading's unchanged check:
+ * flat arrays, so the check touches one slot per key (for an accessor, its entry).
+ */
 interface GlobalsLayout {
   keys: PropertyKey[];
-  entries: GlobalEntry[];
+  values: unknown[];
+  accessors: Map<number, GlobalEntry>;
 }
 
 function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>): GlobalsMap {
   const map: GlobalsMap = new Map();
   const keys = Reflect.ownKeys(target);
-  const entries: GlobalEntry[] = [];
   const kept: PropertyKey[] = [];
+  const values: unknown[] = [];
+  const accessors = new Map<number, GlobalEntry>();
   for (const key of keys) {
     let descriptor: PropertyDescriptor | undefined;
     try {
@@ -156,10 +165,11 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
     const accessor = !('value' in descriptor) && (descriptor.get !== undefined || descriptor.set !== undefined);
     const entry = {accessor, value: descriptor.value, get: descriptor.get, set: descriptor.set};
     map.set(key, entry);
+    if (accessor) accessors.set(kept.length, entry);
     kept.push(key);
-    entries.push(entry);
+    values.push(descriptor.value);
   }
-  layouts.set(map, {keys: kept, entries});
+  layouts.set(map, {keys: kept, values, accessors});
   return map;
 }
 
@@ -170,16 +180,17 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
  */
 function globalsUnchanged(target: object, previous: GlobalsLayout): boolean {
   const keys = Reflect.ownKeys(target);
-  if (keys.length !== previous.keys.length) return false;
+  const {keys: previousKeys, values, accessors} = previous;
+  if (keys.length !== previousKeys.length) return false;
   try {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (key !== previous.keys[i]) return false;
-      const entry = previous.entries[i]!;
-      if (entry.accessor) {
+      if (key !== previousKeys[i]) return false;
+      const entry = accessors.size > 0 ? accessors.get(i) : undefined;
+      if (entry) {
         const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
         if (!descriptor || 'value' in descriptor || descriptor.get !== entry.get || descriptor.set !== entry.set) return false;
-      } else if (!Object.is((target as Record<PropertyKey, unknown>)[key], entry.value)) {
+      } else if (!Object.is((target as Record<PropertyKey, unknown>)[key], values[i])) {
         return false;
       }
     }
@@ -207,13 +218,59 @@ function readEnv(env: Record<string, string | undefined> | undefined, previous?:
   return map;
 }
 
-function readListeners(emitter: ProcessLike | undefined): ListenerMap | undefined {
+/** The emitter's listeners; `previous` itself when they are the same ones in the same order. */
+function readListeners(emitter: ProcessLike | undefined, previous?: ListenerMap): ListenerMap | undefined {
   if (!emitter || typeof emitter.eventNames !== 'function' || typeof emitter.rawListeners !== 'function') {
     return undefined;
   }
+  const events = emitter.eventNames();
   const map: ListenerMap = new Map();
-  for (const event of emitter.eventNames()) map.set(event, [...emitter.rawListeners(event)]);
-  return map;
+  let same = previous !== undefined && previous.size === events.length;
+  for (const event of events) {
+    const listeners = emitter.rawListeners(event);
+    map.set(event, listeners);
+    if (same) same = sameItems(previous!.get(event), listeners);
+  }
+  return same ? previous : map;
+}
+
+function sameItems(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Counts writes to an env object through the pass-through proxy that replaced it. */
+interface EnvWriteCounter {
+  readonly proxy: object;
+  writes: number;
+}
+
+/**
+ * Puts a proxy that counts `set`, `delete` and `defineProperty` in place of `owner.env`.
+ * Returns undefined (and changes nothing) when `env` is not a replaceable object.
+ */
+function countEnvWrites(owner: ProcessLike): EnvWriteCounter | undefined {
+  const env = owner.env as object | undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(owner, 'env');
+  if (!env || typeof env !== 'object' || !descriptor || !('value' in descriptor) || !descriptor.writable) return undefined;
+  const counter = {proxy: env, writes: 0};
+  counter.proxy = new Proxy(env, {
+    set(target, key, value) {
+      counter.writes++;
+      return Reflect.set(target, key, value);
+    },
+    deleteProperty(target, key) {
+      counter.writes++;
+      return Reflect.deleteProperty(target, key);
+    },
+    defineProperty(target, key, attributes) {
+      counter.writes++;
+      return Reflect.defineProperty(target, key, attributes);
+    },
+  });
+  owner.env = counter.proxy as ProcessLike['env'];
+  return counter;
 }
 
 function listenerName(listener: unknown): string {
@@ -222,6 +279,17 @@ function listenerName(listener: unknown): string {
   const inner = (listener as {listener?: unknown}).listener;
   const fn = typeof inner === 'function' ? inner : listener;
   return (fn as {name?: string}).name || '(anonymous)';
+}
+
+function sameParts(a: StateSnapshot, b: StateSnapshot): boolean {
+  return (
+    a.globals === b.globals &&
+    a.sandboxEnv === b.sandboxEnv &&
+    a.realEnv === b.realEnv &&
+    a.cwd === b.cwd &&
+    a.sandboxListeners === b.sandboxListeners &&
+    a.realListeners === b.realListeners
+  );
 }
 
 /**
@@ -243,6 +311,18 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
 
   const layouts = new WeakMap<GlobalsMap, GlobalsLayout>();
   const lastTaken: Partial<Record<SnapshotDepth, StateSnapshot>> = {};
+  const sandboxEnvWrites = check.env && sandboxProcess ? countEnvWrites(sandboxProcess) : undefined;
+  /** The write count each sandbox env reading was taken at. */
+  const envReadAt = new WeakMap<EnvMap, number>();
+
+  function takeSandboxEnv(previous: EnvMap | undefined): EnvMap | undefined {
+    const env = sandboxProcess!.env;
+    const counted = sandboxEnvWrites !== undefined && env === sandboxEnvWrites.proxy;
+    if (counted && previous && envReadAt.get(previous) === sandboxEnvWrites.writes) return previous;
+    const map = readEnv(env, previous);
+    if (counted && map) envReadAt.set(map, sandboxEnvWrites.writes);
+    return map;
+  }
 
   function takeGlobals(depth: SnapshotDepth, previous: ReadonlyMap<PropertyKey, GlobalEntry> | undefined): GlobalsMap {
     if (depth === 'file') return readGlobals(sandboxGlobal, layouts);
@@ -381,17 +461,21 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
       const snapshot: StateSnapshot = {
         depth,
         globals: check.global ? takeGlobals(depth, previous?.globals) : undefined,
-        sandboxEnv: check.env && sandboxProcess ? readEnv(sandboxProcess.env, previous?.sandboxEnv as EnvMap | undefined) : undefined,
+        sandboxEnv: check.env && sandboxProcess ? takeSandboxEnv(previous?.sandboxEnv as EnvMap | undefined) : undefined,
         realEnv: check.env && depth === 'file' ? readEnv(realProcess.env) : undefined,
         cwd,
-        sandboxListeners: check['process-listener'] ? readListeners(sandboxProcess) : undefined,
-        realListeners: check['process-listener'] ? readListeners(realProcess) : undefined,
+        sandboxListeners: check['process-listener'] ? readListeners(sandboxProcess, previous?.sandboxListeners) : undefined,
+        realListeners: check['process-listener'] ? readListeners(realProcess, previous?.realListeners) : undefined,
       };
+      // Nothing changed since the last reading of this depth: that reading is this one, and
+      // comparing the two is free.
+      if (depth === 'test' && previous && sameParts(previous, snapshot)) return previous;
       lastTaken[depth] = snapshot;
       return snapshot;
     },
     diff(before, after, baseline) {
       if (before.depth !== after.depth) throw new Error(`cannot compare a ${before.depth} snapshot with a ${after.depth} snapshot`);
+      if (before === after) return [];
       const changes: StateChange[] = [];
       // The same map: the second reading found nothing changed and reused the first.
       if (before.globals && after.globals && before.globals !== after.globals) {
