@@ -28,6 +28,7 @@ import {
   type Tracker,
 } from '@leakwatch/core';
 import {mergeFileOptions} from './mergeFileOptions';
+import {RunnerContextRelease} from './runnerContext';
 
 // Frames from this package are Leakwatch's, never the user's.
 registerToolRoot(path.resolve(__dirname, '..'));
@@ -97,6 +98,8 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   private readonly pendingFileErrors: Error[] = [];
   private readonly warnings: string[] = [];
   private readonly leaked: SettledResource[] = [];
+  /** jest-circus's per-file AsyncLocalStorage, released at teardown (part of `cleanup`). */
+  private readonly runnerContext: RunnerContextRelease | undefined;
   /** The test whose window we are in, for resources no owner reached (not for concurrent tests). */
   private windowTest: TestEntry | undefined;
   private tornDown = false;
@@ -114,6 +117,11 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       mergeFileOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>)[OPTIONS_KEY], context.docblockPragmas),
     );
     this.runDir = findRunDir(config, this.options);
+    try {
+      if (this.options.cleanup) this.runnerContext = RunnerContextRelease.start();
+    } catch (error) {
+      this.warn("could not watch for the test runner's async context", error);
+    }
     try {
       // Start now: setupFiles run before setup().
       this.tracker = trackResources({
@@ -181,6 +189,11 @@ export class LeakwatchEnvironment extends NodeEnvironment {
       this.warn('could not restore instrumentation', error);
     }
     try {
+      this.runnerContext?.release();
+    } catch (error) {
+      this.warn("could not release the test runner's async context", error);
+    }
+    try {
       await super.teardown();
     } catch (error) {
       this.warn('jest-environment-node teardown failed', error);
@@ -196,6 +209,10 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   private onEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     // A probe failing must not stop handle tracking for this event (FileProbes never throws
     // nor rejects; this guards the contract).
+    if (this.runnerContext) {
+      if (event.name === 'test_start') this.runnerContext.identify('test', event.test);
+      else if (event.name === 'hook_start') this.runnerContext.identify('hook', event.hook);
+    }
     let probing: MaybePromise<void> = undefined;
     try {
       probing = this.probes?.handleTestEvent(event, state);
