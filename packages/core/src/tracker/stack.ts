@@ -6,7 +6,10 @@ import type {SourceLocation} from '../model';
  * costs as much as the capture again, so reading waits until a resource is reported.
  */
 export interface StackHolder {
-  stack?: string;
+  /** V8's lazy stack; Leakwatch reads it once, as call sites (see callSitesOf). */
+  stack?: unknown;
+  /** The call sites, from the first read until readStack formats them. */
+  sites?: NodeJS.CallSite[];
   /** Set by readStack: real function names per frame, before any source-map renaming. */
   functionNames?: Array<string | null>;
   /** Set by readStack: the formatted text, cached. */
@@ -16,6 +19,38 @@ export interface StackHolder {
 type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
 
 /**
+ * The holder's call sites, read from V8 once (the first `.stack` read fixes its value).
+ * Classifying frames from them skips the formatter Jest installs, whose source-map lookups
+ * cost more than the capture; the text is made only for stacks that get reported.
+ */
+function callSitesOf(holder: StackHolder): NodeJS.CallSite[] | undefined {
+  if (holder.sites) return holder.sites;
+  if (holder.text !== undefined) return undefined;
+  const previous = Error.prepareStackTrace;
+  if (typeof previous !== 'function') {
+    // Node's own formatting applies (its source maps, or the main realm's formatter when this
+    // runs in a vm context): keep its text.
+    const stack = holder.stack;
+    holder.text = typeof stack === 'string' ? stack : '';
+    return undefined;
+  }
+  let sites: NodeJS.CallSite[] | undefined;
+  (Error as {prepareStackTrace?: unknown}).prepareStackTrace = (_error: Error, callSites: NodeJS.CallSite[]) => {
+    sites = callSites;
+    return '';
+  };
+  try {
+    // Never formatted before (the usual case) when this runs the function above.
+    const stack = holder.stack;
+    if (!sites) holder.text = typeof stack === 'string' ? stack : '';
+  } finally {
+    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = previous;
+  }
+  holder.sites = sites;
+  return sites;
+}
+
+/**
  * Formats a captured stack once, keeping each frame's real function name. Jest installs
  * source-map-support, which maps positions (good) and renames frames after the
  * identifier at the call site (not the enclosing function, so "spawn" instead of
@@ -23,32 +58,55 @@ type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown
  */
 export function readStack(holder: StackHolder): string {
   if (holder.text !== undefined) return holder.text;
-  const previous = Error.prepareStackTrace as PrepareStackTrace | undefined;
-  if (!previous) {
-    // No user-land formatter: Node's own (with its source maps, if enabled) is the one to keep.
-    const text = holder.stack;
-    holder.text = typeof text === 'string' ? text : '';
-    return holder.text;
-  }
-  let names: Array<string | null> | undefined;
-  Error.prepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => {
-    names = callSites.map(site => {
-      try {
-        return site.getFunctionName();
-      } catch {
-        return null;
-      }
-    });
-    return previous(error, callSites);
-  };
+  const sites = callSitesOf(holder);
+  if (!sites) return (holder.text ??= '');
+  holder.functionNames = sites.map(site => {
+    try {
+      return site.getFunctionName();
+    } catch {
+      return null;
+    }
+  });
+  const format = Error.prepareStackTrace as PrepareStackTrace | undefined;
+  let text: unknown;
   try {
-    const text = holder.stack;
-    holder.text = typeof text === 'string' ? text : '';
-  } finally {
-    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = previous;
+    // Jest's formatter (source maps) when there is one; V8's frame text otherwise. The
+    // header line a formatter adds for the holder is not a frame and is dropped by parsing.
+    text = format ? format(holder as Error, sites) : `Error${sites.map(site => `\n    at ${String(site)}`).join('')}`;
+  } catch {
+    text = sites.map(site => `\n    at ${String(site)}`).join('');
   }
-  holder.functionNames = names;
+  holder.text = typeof text === 'string' ? text : '';
+  // Call sites hold each frame's function and receiver: drop them once they are text.
+  holder.sites = undefined;
   return holder.text;
+}
+
+/**
+ * Where each frame's code comes from (node, self, tool, library, user), from the call sites
+ * without formatting: what deciding whether the runner made a resource needs. Undefined when
+ * the stack was already formatted (parse its text instead).
+ */
+export function stackOrigins(holder: StackHolder): Array<StackFrame['origin']> | undefined {
+  const sites = callSitesOf(holder);
+  if (!sites) return undefined;
+  return sites.map(site => {
+    let file: string | null | undefined;
+    try {
+      file = site.getFileName();
+    } catch {
+      file = undefined;
+    }
+    if (!file) return 'node';
+    if (file.startsWith('file://')) {
+      try {
+        file = new URL(file).pathname;
+      } catch {
+        // keep as is
+      }
+    }
+    return classifyFile(file);
+  });
 }
 
 /** Frames Leakwatch and Node add between user code and the capture point. */

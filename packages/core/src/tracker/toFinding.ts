@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Finding, FindingKind, Scope, Severity} from '../model';
 import type {ResolvedIgnoreRule, ResolvedOptions} from '../options';
-import {locateFrame, parseStack, relativeFrameText, toLocation, toRelative, visibleFrames, type StackFrame} from './stack';
+import {locateFrame, parseStack, relativeFrameText, stackOrigins, toLocation, toRelative, visibleFrames, type StackFrame} from './stack';
 import type {ResourceRecord, SettledResource} from './trackResources';
 
 export interface FindingContext {
@@ -92,9 +92,25 @@ function matchesRule(rule: ResolvedIgnoreRule, kind: FindingKind, type: string, 
  * Node is the tool's own — circus timeouts, transform-cache writes, the real interval
  * behind `useFakeTimers({advanceTimers: true})` — even if user code is further down.
  */
-export function isToolOnly(frames: readonly StackFrame[]): boolean {
-  const creator = frames.find(frame => frame.origin !== 'node' && frame.origin !== 'self');
-  return creator === undefined || creator.origin === 'tool';
+export function isToolOnly(frames: ReadonlyArray<Pick<StackFrame, 'origin'>>): boolean {
+  return originsToolOnly(frames.map(frame => frame.origin));
+}
+
+function originsToolOnly(origins: ReadonlyArray<StackFrame['origin']>): boolean {
+  const creator = origins.find(origin => origin !== 'node' && origin !== 'self');
+  return creator === undefined || creator === 'tool';
+}
+
+const nodeOrSelf = (origin: StackFrame['origin']): boolean => origin === 'node' || origin === 'self';
+
+/** framesOf, reduced to each frame's origin, without formatting the stack when it can. */
+function originsOf(record: ResourceRecord): Array<StackFrame['origin']> {
+  const origins = stackOrigins(record.stack) ?? parseStack(record.stack).map(frame => frame.origin);
+  if (origins.every(nodeOrSelf)) {
+    const callSite = record.callSiteStack?.();
+    if (callSite) return stackOrigins(callSite) ?? parseStack(callSite).map(frame => frame.origin);
+  }
+  return origins;
 }
 
 /** The creation frames, or the user's call site when Node created the handle later. */
@@ -119,9 +135,8 @@ const runnerMade = new WeakMap<ResourceRecord, boolean>();
 export function isRunnerMade(record: ResourceRecord, frames?: readonly StackFrame[]): boolean {
   const known = runnerMade.get(record);
   if (known !== undefined) return known;
-  const resolved = frames ?? framesOf(record);
-  const nodeOnly = resolved.every(frame => frame.origin === 'node' || frame.origin === 'self');
-  const result = isToolOnly(resolved) && !(record.causal && nodeOnly);
+  const origins = frames ? frames.map(frame => frame.origin) : originsOf(record);
+  const result = originsToolOnly(origins) && !(record.causal && origins.every(nodeOrSelf));
   runnerMade.set(record, result);
   return result;
 }
