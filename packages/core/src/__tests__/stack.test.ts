@@ -12,7 +12,7 @@ function userCode() {
 describe('captured stacks', () => {
   const installed = Error.prepareStackTrace;
   afterEach(() => {
-    Error.prepareStackTrace = installed;
+    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = installed;
   });
 
   test("origins come from the call sites without running the installed formatter; the text is formatted once, by it", () => {
@@ -39,7 +39,7 @@ describe('captured stacks', () => {
   });
 
   test('without a formatter of its own realm, Node formats the text (and origins come from it)', () => {
-    Error.prepareStackTrace = undefined;
+    delete (Error as {prepareStackTrace?: unknown}).prepareStackTrace;
     const holder = createdHere();
     expect(stackOrigins(holder)).toBeUndefined();
     expect(readStack(holder)).toContain('stack.test.ts');
