@@ -4,14 +4,18 @@
  * Leakwatch overhead benchmark (issue #5).
  *
  *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
- *                     [--configs stock,leakwatch,detect] [--profile] [--settle-probe] [--keep]
+ *                     [--configs stock,leakwatch,detect,lw-nocleanup] [--profile] [--settle-probe] [--keep]
  *
  * Generates leak-free suites in bench/.work/<full|smoke>-<pid>/<shape>/ and runs each with the root's Jest in
- * three configurations, alternating them (ABCABC...) after one warm-up round:
+ * these configurations, alternating them (ABCABC...) after one warm-up round:
  *   stock      testEnvironment jest-environment-node, reporters ['default']
  *   leakwatch  testEnvironment packages/jest-environment/dist/index.js,
  *              reporters ['default', packages/jest-reporter/dist/index.js], default options
  *   detect     stock + --detectOpenHandles
+ *   lw-nocleanup  leakwatch with `cleanup: false` (full runs only): Leakwatch's own cost. Its
+ *              cleanup also releases the AsyncLocalStorage jest-circus 30 leaves enabled per
+ *              file, which on Node < 24 makes every later promise slower, stock runs included;
+ *              `leakwatch` gets that speed-up, this configuration does not.
  * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
  * lw-handles (both false), lw-noreporter (environment only, reporters ['default']),
  * leakwatch-base (default options, built in the checkout given by --base-root: before/after).
@@ -82,8 +86,9 @@ function parseArgs(argv) {
   if (args.runs == null) args.runs = args.smoke ? 1 : 5;
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
   if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
-  const known = ['stock', 'leakwatch', 'detect', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter', 'leakwatch-base'];
-  args.configs = args.configs || known.slice(0, 3);
+  const known = ['stock', 'leakwatch', 'detect', 'lw-nocleanup', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter', 'leakwatch-base'];
+  // Full runs also show Leakwatch's own cost without its cleanup (see lw-nocleanup above).
+  args.configs = args.configs || known.slice(0, args.smoke ? 3 : 4);
   for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
   return args;
 }
@@ -166,6 +171,7 @@ function writeConfigs(dir, shape) {
     cacheDirectory: path.join(cacheBase, name),
   });
   const variants = {
+    'lw-nocleanup': variant('lw-nocleanup', {cleanup: false}),
     'lw-nomem': variant('lw-nomem', {memory: false}),
     'lw-nostate': variant('lw-nostate', {state: false}),
     'lw-handles': variant('lw-handles', {memory: false, state: false}),
