@@ -89,6 +89,11 @@ describe('MemoryProbe (scripted heap)', () => {
     heap.live += 48 * MiB; // a leak is still flagged, on the looser lower bound (48 - 30 garbage)
     expect(await starved.fileEnd()).toMatchObject({growthBytes: 18 * MiB, exact: true, baselineExact: false});
     expect(starved.fileFindings('a', 'warn')).toHaveLength(1);
+    clock = 1500; // 2% is 30 ms: the 20 spent fit, but not with the next 20
+    heap.garbage = 30 * MiB;
+    const majorsBefore = heap.majors;
+    await new MemoryProbe({}, deps).fileStart();
+    expect(heap.majors).toBe(majorsBefore);
     clock += 5000; // now the share allows another one
     heap.garbage = 30 * MiB;
     await new MemoryProbe({}, deps).fileStart();

@@ -51,6 +51,8 @@ export interface WorkerMemoryState {
   /** When this worker's first file started, and the time its start-of-file full GCs took since. */
   firstFileAt?: number;
   startGcMs?: number;
+  /** How long the last start-of-file full GC took: the next one is expected to cost as much. */
+  lastStartGcMs?: number;
 }
 const WORKER_STATE: WorkerMemoryState = {};
 
@@ -186,7 +188,9 @@ export class MemoryProbe {
       if ((last === undefined || bound - last >= this.settings.startGcTriggerBytes) && this.startGcAffordable()) {
         const started = this.now();
         this.fullGc();
-        this.worker.startGcMs = (this.worker.startGcMs ?? 0) + (this.now() - started);
+        const tookMs = this.now() - started;
+        this.worker.startGcMs = (this.worker.startGcMs ?? 0) + tookMs;
+        this.worker.lastStartGcMs = tookMs;
         this.setBaseline(this.sample(), true);
       } else {
         this.setBaseline(bound, false);
@@ -391,7 +395,8 @@ export class MemoryProbe {
 
   /**
    * Whether this worker can pay for another full GC at a file start: at most START_GC_TIME_SHARE
-   * of its time since its first file went into them. A full GC costs 10–30 ms at the heap sizes
+   * of its time since its first file goes into them, this one included (expected to cost what
+   * the last one did); the first file's is free. A full GC costs 10–30 ms at the heap sizes
    * of a Jest worker, and files pile up garbage faster than that share allows on suites of
    * many small files; a file that starts without one only has a looser baseline (garbage at
    * start can hide growth, never cause a finding). `exactBaseline` is not limited.
@@ -399,7 +404,9 @@ export class MemoryProbe {
   private startGcAffordable(): boolean {
     const now = this.now();
     this.worker.firstFileAt ??= now;
-    return (this.worker.startGcMs ?? 0) <= START_GC_TIME_SHARE * (now - this.worker.firstFileAt);
+    // Counting the GC about to run, so the share holds after it too (only the first is free).
+    const afterThisOne = (this.worker.startGcMs ?? 0) + (this.worker.lastStartGcMs ?? 0);
+    return afterThisOne <= START_GC_TIME_SHARE * (now - this.worker.firstFileAt);
   }
 
   private fullGc(): void {
