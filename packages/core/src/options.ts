@@ -51,7 +51,9 @@ export interface LeakwatchOptions {
   settleMsByKind?: Partial<Record<FindingKind, number>>;
   /**
    * Release leaked handles after recording them: clear timers, close servers, unref (not
-   * destroy) connections, kill processes, terminate workers, close watchers and fds.
+   * destroy) connections, kill processes, terminate workers, close watchers and fds. Also
+   * disables the AsyncLocalStorage jest-circus 30 creates per test file and leaves enabled,
+   * which on Node < 24 slows every later promise in the worker.
    * @default true
    */
   cleanup?: boolean;
