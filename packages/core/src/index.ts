@@ -30,7 +30,7 @@ export {LeakwatchError, describeValue} from './errors';
 export type {LeakwatchErrorCode} from './errors';
 export {resolveOptions, parseRegexLiteral, settleBudget, CONNECTION_SETTLE_MS, DEFAULT_SEVERITY, OPTION_KEYS} from './options';
 export type {LeakwatchOptions, IgnoreRule, ResolvedOptions, ResolvedIgnoreRule, SeverityOption} from './options';
-export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
+export {RUN_DIR_ENV, DEFAULT_OUTPUT_DIR, acceptSidecarsInProcess, reporterRunDir, sidecarFileName, sidecarPath, writeSidecar, readSidecar} from './sidecar';
 export type {SidecarReadResult} from './sidecar';
 export {trackResources} from './tracker/trackResources';
 export {isPromise, then as thenMaybe} from './util/maybePromise';

@@ -21,11 +21,35 @@ export function sidecarPath(runDir: string, projectId: string, testPath: string)
 }
 
 /**
- * Writes to a temporary name, then renames, so the reporter never reads half a file.
- * `fsImpl` lets the caller pass functions captured before any instrumentation.
+ * Sidecars (as JSON text) by path, for a reporter in this process: when Jest runs in band the
+ * environment and the reporter share it, and the handoff needs no file. Workers are separate
+ * processes without it, and write files. On the global: the environment and the reporter may
+ * load different copies of this module.
+ */
+const IN_PROCESS_INBOX = Symbol.for('leakwatch.sidecarInbox');
+
+type InboxHolder = {[IN_PROCESS_INBOX]?: Map<string, string>};
+
+/** Called by a reporter: sidecars written in this process from now on stay in memory. */
+export function acceptSidecarsInProcess(): void {
+  (globalThis as InboxHolder)[IN_PROCESS_INBOX] ??= new Map();
+}
+
+function inProcessInbox(): Map<string, string> | undefined {
+  return (globalThis as InboxHolder)[IN_PROCESS_INBOX];
+}
+
+/**
+ * Hands the sidecar to a reporter in this process, or writes it to a temporary name and
+ * renames it, so the reporter never reads half a file.
  */
 export function writeSidecar(runDir: string, sidecar: FileSidecar): string {
   const target = sidecarPath(runDir, sidecar.projectId, sidecar.testPath);
+  const inbox = inProcessInbox();
+  if (inbox) {
+    inbox.set(target, JSON.stringify(sidecar));
+    return target;
+  }
   fs.mkdirSync(runDir, {recursive: true});
   const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(temp, JSON.stringify(sidecar));
@@ -37,10 +61,14 @@ export type SidecarReadResult =
   | {ok: true; sidecar: FileSidecar}
   | {ok: false; reason: 'missing' | 'unreadable'; message: string};
 
+/** Reads (and, when it was handed over in memory, takes) the sidecar at `file`. */
 export function readSidecar(file: string): SidecarReadResult {
   let text: string;
+  const inbox = inProcessInbox();
+  const handed = inbox?.get(file);
   try {
-    text = fs.readFileSync(file, 'utf8');
+    if (handed !== undefined) inbox!.delete(file);
+    text = handed ?? fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return {ok: false, reason: 'missing', message: `no sidecar at ${file}`};

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type {AggregatedResult, Config, Reporter, ReporterContext, Test, TestContext, TestResult} from '@jest/reporters';
-import {RUN_DIR_ENV, readSidecar, reporterRunDir, sidecarPath, type FileRecord, type Finding, type RunReport} from '@leakwatch/core';
+import {RUN_DIR_ENV, acceptSidecarsInProcess, readSidecar, reporterRunDir, sidecarPath, type FileRecord, type Finding, type RunReport} from '@leakwatch/core';
 import {buildFileRecord, buildRunReport, relativePath, type JestFileResultLike} from './buildReport';
 import {startHangCapture, type HangCapture} from './hangDiagnosis';
 import {resolveReporterOptions, type ResolvedReporterOptions} from './options';
@@ -113,6 +113,8 @@ export class LeakwatchReporter implements Reporter {
     }
     // Workers are forked after reporters are constructed, so they inherit this.
     env[RUN_DIR_ENV] = this.runDir;
+    // In band, environments hand their sidecars over in memory (workers still write files).
+    acceptSidecarsInProcess();
   }
 
   onRunStart(): void {

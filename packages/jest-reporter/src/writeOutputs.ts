@@ -24,7 +24,8 @@ export function writeOutputs(outputs: readonly OutputFile[]): WriteResult {
     try {
       const content = output.render();
       fs.mkdirSync(path.dirname(output.file), {recursive: true});
-      writeFileAtomic.sync(output.file, content, {encoding: 'utf8'});
+      // Atomic by rename; no fsync: a report is rewritten by the next run, not worth a disk flush.
+      writeFileAtomic.sync(output.file, content, {encoding: 'utf8', fsync: false});
       result.written.push(output.file);
     } catch (error) {
       result.errors.push(`could not write ${output.file}: ${error instanceof Error ? error.message : String(error)}`);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type {Config, Test, TestResult} from '@jest/reporters';
 import Ajv2020 from 'ajv/dist/2020';
-import {RUN_DIR_ENV, writeSidecar, type FileSidecar, type Finding, type RunReport} from '@leakwatch/core';
+import {RUN_DIR_ENV, sidecarPath, writeSidecar, type FileSidecar, type Finding, type RunReport} from '@leakwatch/core';
 import {LeakwatchReporter} from '../LeakwatchReporter';
 import {finding} from './fixtures';
 
@@ -121,11 +121,30 @@ describe('LeakwatchReporter', () => {
     expect(logs.join('\n')).toContain('Reports: leakwatch-report/leakwatch.json, leakwatch-report/junit.xml, leakwatch-report/report.html');
   });
 
+  it('takes sidecars written in its own process from memory, and files from workers', () => {
+    const {reporter, env} = makeReporter({junit: false, html: false});
+    const runDir = env[RUN_DIR_ENV] as string;
+    // In band: the environment shares this process.
+    const inBand = writeSidecar(runDir, sidecarFor('a.test.ts', [finding({id: 'in-band'})]));
+    expect(fs.existsSync(inBand)).toBe(false);
+    // A worker writes a file.
+    const fromWorker = sidecarFor('b.test.ts', [finding({id: 'from-worker'})]);
+    fs.writeFileSync(sidecarPath(runDir, fromWorker.projectId, fromWorker.testPath), JSON.stringify(fromWorker));
+    reporter.onTestFileResult(fakeTest('a.test.ts'), fakeResult('a.test.ts'));
+    reporter.onTestFileResult(fakeTest('b.test.ts'), fakeResult('b.test.ts'));
+    reporter.onRunComplete();
+    const files = readReport().files;
+    expect(files.map(file => [file.path, file.instrumented, file.tests[0]?.findings.map(f => f.id)])).toEqual([
+      ['a.test.ts', true, ['in-band']],
+      ['b.test.ts', true, ['from-worker']],
+    ]);
+  });
+
   it('keeps a file whose sidecar is corrupt as unknown, never clean', () => {
     const {reporter, env} = makeReporter({junit: false, html: false});
     const runDir = env[RUN_DIR_ENV] as string;
-    const target = writeSidecar(runDir, sidecarFor('b.test.ts', []));
-    fs.writeFileSync(target, '{"sidecarVersion":1,');
+    // As a worker process writes it (no reporter in its process to hand it to in memory).
+    fs.writeFileSync(sidecarPath(runDir, 'project-1', path.join(rootDir, 'b.test.ts')), '{"sidecarVersion":1,');
     reporter.onTestFileResult(fakeTest('b.test.ts'), fakeResult('b.test.ts'));
     reporter.onRunComplete();
     const file = readReport().files[0];
