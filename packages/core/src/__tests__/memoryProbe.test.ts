@@ -1,4 +1,4 @@
-import {MemoryProbe, MiB} from '../memory/MemoryProbe';
+import {MemoryProbe, MiB, type WorkerMemoryState} from '../memory/MemoryProbe';
 import * as vm from 'node:vm';
 import {collectUntilStable, getGc, readHeapBytes} from '../memory/gc';
 
@@ -24,7 +24,8 @@ function scriptedHeap() {
     turn: async () => undefined,
     now: () => 0,
     summarize: () => new Map(),
-    worker: {} as {lastLiveBytes?: number},
+    // A worker that has run for a minute: the 2% share leaves room for start GCs (own test below).
+    worker: {firstFileAt: -60_000} as WorkerMemoryState,
     majorGcs: () => {
       const at = heap.majors;
       // V8's own major GCs (majors.during) plus none of ours: the probe stops it before forcing any.
@@ -69,8 +70,9 @@ describe('MemoryProbe (scripted heap)', () => {
     expect(deps.worker.lastLiveBytes).toBe(100 * MiB);
   });
 
-  test('start-of-file full GCs take at most 2% of the worker time; without one the baseline is only looser', async () => {
+  test('start-of-file full GCs take at most 2% of the worker time, the one about to run included; without one the baseline is only looser', async () => {
     const {heap, deps} = scriptedHeap();
+    deps.worker = {}; // a worker whose first file starts now
     let clock = 0;
     deps.now = () => clock;
     const gcCostMs = 20;
@@ -79,25 +81,34 @@ describe('MemoryProbe (scripted heap)', () => {
       if (type !== 'minor') clock += gcCostMs;
       gc(type);
     };
-    await new MemoryProbe({}, deps).fileStart(); // first file: a full GC (20 ms of worker time)
-    expect(heap.majors).toBe(1);
-    clock += 500; // 520 ms in: 2% is 10.4 ms, already spent 20
+    heap.garbage = 2 * MiB;
+    const first = new MemoryProbe({}, deps);
+    await first.fileStart(); // no time spent yet: a GC (assumed 20 ms) would be all of it
+    expect(heap.majors).toBe(0);
+    expect(await first.fileEnd()).toMatchObject({baselineExact: false, exact: false});
+    expect(heap.majors).toBe(0);
+    clock = 500; // 2% is 10 ms
     heap.garbage = 30 * MiB;
     const starved = new MemoryProbe({}, deps);
     await starved.fileStart();
-    expect(heap.majors).toBe(1);
+    expect(heap.majors).toBe(0);
     heap.live += 48 * MiB; // a leak is still flagged, on the looser lower bound (48 - 30 garbage)
     expect(await starved.fileEnd()).toMatchObject({growthBytes: 18 * MiB, exact: true, baselineExact: false});
     expect(starved.fileFindings('a', 'warn')).toHaveLength(1);
-    clock = 1500; // 2% is 30 ms: the 20 spent fit, but not with the next 20
+    clock = 1500; // 2% is 30 ms: room for one (20 ms)
     heap.garbage = 30 * MiB;
-    const majorsBefore = heap.majors;
+    let majorsBefore = heap.majors;
+    await new MemoryProbe({}, deps).fileStart();
+    expect(heap.majors).toBe(majorsBefore + 1);
+    expect(deps.worker.lastLiveBytes).toBe(148 * MiB);
+    clock = 1900; // 2% is 38 ms: the 20 spent fit, but not with the next 20
+    heap.garbage = 30 * MiB;
+    majorsBefore = heap.majors;
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(majorsBefore);
-    clock += 5000; // now the share allows another one
-    heap.garbage = 30 * MiB;
+    clock = 2500; // 2% is 50 ms: room again
     await new MemoryProbe({}, deps).fileStart();
-    expect(deps.worker.lastLiveBytes).toBe(148 * MiB);
+    expect(heap.majors).toBe(majorsBefore + 1);
   });
 
   test('with a scavenge baseline a leak is flagged on the lower bound; garbage at start only lowers it', async () => {

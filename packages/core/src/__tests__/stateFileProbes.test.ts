@@ -85,7 +85,9 @@ describe('FileProbes', () => {
   });
 
   test('memory: file record and per-test deltas', async () => {
-    const h = harness({memory: {perTest: true, testGrowthThresholdBytes: 4 * 1024 * 1024}, state: false});
+    // exactBaseline: a full GC at run_start whatever the worker's GC share (this shared process
+    // has garbage of its own), so the file's growth is exact.
+    const h = harness({memory: {perTest: true, exactBaseline: true, testGrowthThresholdBytes: 4 * 1024 * 1024}, state: false});
     const keep: number[][] = [];
     await h.probes.handleTestEvent({name: 'run_start'}, h.state);
     await h.run('retains 16 MiB', () => {
