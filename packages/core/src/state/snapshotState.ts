@@ -224,14 +224,12 @@ function readListeners(emitter: ProcessLike | undefined, previous?: ListenerMap)
     return undefined;
   }
   const events = emitter.eventNames();
-  const map: ListenerMap = new Map();
-  let same = previous !== undefined && previous.size === events.length;
-  for (const event of events) {
-    const listeners = emitter.rawListeners(event);
-    map.set(event, listeners);
-    if (same) same = sameItems(previous!.get(event), listeners);
+  if (previous && previous.size === events.length && events.every(event => sameItems(previous.get(event), emitter.rawListeners!(event)))) {
+    return previous;
   }
-  return same ? previous : map;
+  const map: ListenerMap = new Map();
+  for (const event of events) map.set(event, emitter.rawListeners(event));
+  return map;
 }
 
 function sameItems(a: readonly unknown[] | undefined, b: readonly unknown[]): boolean {

@@ -68,13 +68,15 @@ export function readStack(holder: StackHolder): string {
     }
   });
   const format = Error.prepareStackTrace as PrepareStackTrace | undefined;
+  // V8's own frame text, without a header line (parsing drops it anyway).
+  const framesText = (): string => sites.map(site => `\n    at ${String(site)}`).join('');
   let text: unknown;
   try {
-    // Jest's formatter (source maps) when there is one; V8's frame text otherwise. The
-    // header line a formatter adds for the holder is not a frame and is dropped by parsing.
-    text = format ? format(holder as Error, sites) : `Error${sites.map(site => `\n    at ${String(site)}`).join('')}`;
+    // Jest's formatter (source maps) when there is one. The header line it adds for the
+    // holder is not a frame and is dropped by parsing.
+    text = format ? format(holder as Error, sites) : framesText();
   } catch {
-    text = sites.map(site => `\n    at ${String(site)}`).join('');
+    text = framesText();
   }
   holder.text = typeof text === 'string' ? text : '';
   // Call sites hold each frame's function and receiver: drop them once they are text.
@@ -97,15 +99,7 @@ export function stackOrigins(holder: StackHolder): Array<StackFrame['origin']> |
     } catch {
       file = undefined;
     }
-    if (!file) return 'node';
-    if (file.startsWith('file://')) {
-      try {
-        file = new URL(file).pathname;
-      } catch {
-        // keep as is
-      }
-    }
-    return classifyFile(file);
+    return file ? classifyFile(toFilePath(file)) : 'node';
   });
 }
 
@@ -166,6 +160,16 @@ function classifyFile(file: string): StackFrame['origin'] {
   return 'user';
 }
 
+/** A frame's location as a path: ES module frames name a `file://` URL. */
+function toFilePath(location: string): string {
+  if (!location.startsWith('file://')) return location;
+  try {
+    return new URL(location).pathname;
+  } catch {
+    return location;
+  }
+}
+
 export function parseFrame(line: string): StackFrame | undefined {
   const text = line.trim();
   if (!text.startsWith('at ')) return undefined;
@@ -188,14 +192,7 @@ export function parseFrame(line: string): StackFrame | undefined {
     lineNumber = withoutFunction[2];
     columnNumber = withoutFunction[3];
   }
-  let file = location;
-  if (file.startsWith('file://')) {
-    try {
-      file = new URL(file).pathname;
-    } catch {
-      // keep as is
-    }
-  }
+  const file = toFilePath(location);
   return {
     text: text.slice(3),
     functionName: functionName === '<anonymous>' ? undefined : functionName,

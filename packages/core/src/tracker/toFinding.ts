@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Finding, FindingKind, Scope, Severity} from '../model';
 import type {ResolvedIgnoreRule, ResolvedOptions} from '../options';
-import {locateFrame, parseStack, relativeFrameText, stackOrigins, toLocation, toRelative, visibleFrames, type StackFrame} from './stack';
+import {locateFrame, parseStack, relativeFrameText, stackOrigins, toLocation, toRelative, visibleFrames, type StackFrame, type StackHolder} from './stack';
 import type {ResourceRecord, SettledResource} from './trackResources';
 
 export interface FindingContext {
@@ -103,24 +103,27 @@ function originsToolOnly(origins: ReadonlyArray<StackFrame['origin']>): boolean 
 
 const nodeOrSelf = (origin: StackFrame['origin']): boolean => origin === 'node' || origin === 'self';
 
-/** framesOf, reduced to each frame's origin, without formatting the stack when it can. */
-function originsOf(record: ResourceRecord): Array<StackFrame['origin']> {
-  const origins = stackOrigins(record.stack) ?? parseStack(record.stack).map(frame => frame.origin);
-  if (origins.every(nodeOrSelf)) {
+/**
+ * What `read` gives for the creation stack, or for the user's call site when that stack holds
+ * only Node and Leakwatch frames (Node created the handle later, e.g. in a lookup callback).
+ */
+function fromCreator<T>(record: ResourceRecord, read: (stack: StackHolder) => T[], originOf: (item: T) => StackFrame['origin']): T[] {
+  const items = read(record.stack);
+  if (items.every(item => nodeOrSelf(originOf(item)))) {
     const callSite = record.callSiteStack?.();
-    if (callSite) return stackOrigins(callSite) ?? parseStack(callSite).map(frame => frame.origin);
+    if (callSite) return read(callSite);
   }
-  return origins;
+  return items;
 }
 
-/** The creation frames, or the user's call site when Node created the handle later. */
 function framesOf(record: ResourceRecord): StackFrame[] {
-  const frames = parseStack(record.stack);
-  if (frames.every(frame => frame.origin === 'node' || frame.origin === 'self')) {
-    const callSite = record.callSiteStack?.();
-    if (callSite) return parseStack(callSite);
-  }
-  return frames;
+  return fromCreator(record, parseStack, frame => frame.origin);
+}
+
+/** framesOf reduced to origins, from the call sites when the stack is not formatted yet. */
+function originsOf(record: ResourceRecord): Array<StackFrame['origin']> {
+  const read = (stack: StackHolder) => stackOrigins(stack) ?? parseStack(stack).map(frame => frame.origin);
+  return fromCreator(record, read, origin => origin);
 }
 
 const runnerMade = new WeakMap<ResourceRecord, boolean>();
