@@ -295,6 +295,47 @@ describe('files', () => {
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });
 
+  test("readFileSync and writeFileSync record nothing and take no stack, though they open through fs.openSync", async () => {
+    const target = path.join(os.tmpdir(), `leakwatch-write-${process.pid}.txt`);
+    cleanups.push(() => fs.rmSync(target, {force: true}));
+    const captures = jest.spyOn(Error, 'captureStackTrace');
+    // The module object itself: readFileSync looks openSync up there.
+    const openSync = jest.spyOn(require('node:fs') as typeof fs, 'openSync');
+    try {
+      tracker.runAs(TEST_OWNER, () => {
+        fs.readFileSync(file);
+        // Buffers: Node 20 writes strings through a native fast path that never calls openSync.
+        fs.writeFileSync(target, Buffer.from('x'));
+        fs.appendFileSync(target, Buffer.from('y'));
+      });
+      // How many go through openSync depends on Node's version; readFileSync does on Node 20.
+      expect(openSync).toHaveBeenCalled();
+      expect(captures).not.toHaveBeenCalled();
+    } finally {
+      captures.mockRestore();
+      openSync.mockRestore();
+    }
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test("an fd opened with readFileSync's own openSync arguments and kept open is reported, without a creation line", async () => {
+    const fd = tracker.runAs(TEST_OWNER, () => fs.openSync(file, 'r', 0o666));
+    const leaks = await settleFor(TEST_OWNER);
+    expect(leaks.map(({record}) => [record.kind, record.type])).toEqual([['file', 'fs.openSync']]);
+    expect(leaks[0]!.record.details()).toEqual({fd, path: file, note: expect.stringContaining('no creation line')});
+    const described = describeLeak(leaks[0]!, 'test', ['suite', 'case'], {rootDir: path.dirname(file), testPath: __filename, options: resolveOptions({})});
+    expect(described?.finding).toMatchObject({kind: 'file', resourceType: 'fs.openSync', stack: []});
+    expect(described?.finding.location).toBeUndefined();
+    fs.closeSync(fd);
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
+  test("an fd opened with readFileSync's arguments and closed before yielding is never recorded", async () => {
+    tracker.runAs(TEST_OWNER, () => fs.closeSync(fs.openSync(file, 'r', 0o666)));
+    await Promise.resolve();
+    expect(tracker.records().filter(record => record.type === 'fs.openSync')).toEqual([]);
+  });
+
   test('fs.open (callback) leaks until fs.close', async () => {
     const fd = await tracker.runAs(
       TEST_OWNER,

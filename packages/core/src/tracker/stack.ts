@@ -18,6 +18,9 @@ export interface StackHolder {
 
 type PrepareStackTrace = (error: Error, callSites: NodeJS.CallSite[]) => unknown;
 
+/** The stack of a descriptor opened with readFileSync's own openSync arguments: never taken. */
+export const STACK_NOT_TAKEN: StackHolder = Object.freeze({text: ''});
+
 /**
  * The holder's call sites, read from V8 once (the first `.stack` read fixes its value).
  * Classifying frames from them skips the formatter Jest installs, whose source-map lookups

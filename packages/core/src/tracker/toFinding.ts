@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import type {Finding, FindingKind, Scope, Severity} from '../model';
 import type {ResolvedIgnoreRule, ResolvedOptions} from '../options';
-import {locateFrame, parseStack, relativeFrameText, stackOrigins, toLocation, toRelative, visibleFrames, type StackFrame, type StackHolder} from './stack';
+import {STACK_NOT_TAKEN, locateFrame, parseStack, relativeFrameText, stackOrigins, toLocation, toRelative, visibleFrames, type StackFrame, type StackHolder} from './stack';
 import type {ResourceRecord, SettledResource} from './trackResources';
 
 export interface FindingContext {
@@ -138,6 +138,8 @@ const runnerMade = new WeakMap<ResourceRecord, boolean>();
 export function isRunnerMade(record: ResourceRecord, frames?: readonly StackFrame[]): boolean {
   const known = runnerMade.get(record);
   if (known !== undefined) return known;
+  // Kept open past a yield with readFileSync's own arguments: the runner never does that.
+  if (record.stack === STACK_NOT_TAKEN) return false;
   const origins = frames ? frames.map(frame => frame.origin) : originsOf(record);
   const result = originsToolOnly(origins) && !(record.causal && origins.every(nodeOrSelf));
   runnerMade.set(record, result);

@@ -5,7 +5,7 @@ import net = require('node:net');
 import type {HandleKind, Scope} from '../model';
 import {ACTIVE_INFO_TYPE, TRACKED_TYPES, isTransientActiveType} from './classify';
 import type {MaybePromise} from '../util/maybePromise';
-import {captureStack, parseStack, type StackHolder} from './stack';
+import {STACK_NOT_TAKEN, captureStack, parseStack, type StackHolder} from './stack';
 
 // Captured at load: fake timers replace the sandbox's globals, never these.
 const realSetTimeout = setTimeout;
@@ -438,7 +438,7 @@ export function trackResources(options: TrackerOptions): Tracker {
 
   // trackPromises: false (Node >= 24.14) skips PromiseHooks entirely; older Node ignores the key.
   const hook: AsyncHook = createHook({init, trackPromises: false} as Parameters<typeof createHook>[0]);
-  const restoreFs = patchFs({
+  const fsPatches = patchFs({
     stackDepth,
     currentOwner,
     isInternal: () => internal > 0,
@@ -472,6 +472,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     },
 
     settle({select, settleMsFor, includeUnref = false, exclude}: SettleOptions): MaybePromise<SettledResource[]> {
+      fsPatches.confirmOpens();
       const judge = (): {alive: ResourceRecord[]; result: SettledResource[]} => {
         const alive: ResourceRecord[] = [];
         const result: SettledResource[] = [];
@@ -515,7 +516,10 @@ export function trackResources(options: TrackerOptions): Tracker {
       skipRunnerTimer = true;
     },
 
-    records: () => records,
+    records() {
+      fsPatches.confirmOpens();
+      return records;
+    },
 
     prune() {
       pruneClosed();
@@ -542,7 +546,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       if (stopped) return;
       stopped = true;
       hook.disable();
-      restoreFs();
+      fsPatches.restore();
       restoreNet();
       records = [];
       byAsyncId.clear();
@@ -571,7 +575,6 @@ function waitBudget(record: ResourceRecord, settleMs: number): number {
   return typeof delayMs === 'number' && delayMs > settleMs ? 0 : settleMs;
 }
 
-/** Whether any frame is outside Node's own code (formats the stack: call only when needed). */
 /**
  * A child process's stdio pipes live and die with it: report the process once, not each
  * pipe as a socket.
@@ -597,6 +600,7 @@ function foldChildStdio(resources: SettledResource[]): SettledResource[] {
   });
 }
 
+/** Whether any frame is outside Node's own code (formats the stack: call only when needed). */
 function hasJsFrames(holder: StackHolder): boolean {
   return parseStack(holder).some(frame => frame.origin !== 'node' && frame.origin !== 'self');
 }
@@ -639,27 +643,13 @@ function referToFileHandle(handle: fs.promises.FileHandle): {deref(): fs.promise
 }
 
 /**
- * Whether the caller is Node's own fs (readFileSync, writeFileSync, …), which closes what
- * it opens before returning. Jest reads every module that way; one structured frame costs
- * a fraction of the full capture it saves.
+ * The arguments Node's own readFileSync and writeFileSync pass to `fs.openSync`; both close
+ * the descriptor before they return. Jest reads every module that way (~220 reads per test
+ * file on Jest 29), and telling those calls apart by their caller costs a stack capture,
+ * ~6 µs under Jest's deep stacks. So such opens are judged by what happens next instead.
  */
-function calledFromNodeFs(above: Function): boolean {
-  const limit = Error.stackTraceLimit;
-  const prepare = (Error as {prepareStackTrace?: unknown}).prepareStackTrace;
-  const holder: {stack?: unknown} = {};
-  try {
-    Error.stackTraceLimit = 1;
-    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = (_error: Error, sites: NodeJS.CallSite[]) => sites;
-    Error.captureStackTrace(holder, above);
-    const sites = holder.stack as NodeJS.CallSite[] | undefined;
-    return sites?.[0]?.getFileName() === 'node:fs';
-  } catch {
-    return false;
-  } finally {
-    (Error as {prepareStackTrace?: unknown}).prepareStackTrace = prepare;
-    Error.stackTraceLimit = limit;
-  }
-}
+const NODE_FS_OPEN_MODE = 0o666;
+const UNTAKEN_STACK_NOTE = 'no creation line: opened as fs.openSync(path, flags, 0o666), the call readFileSync makes';
 
 interface FsPatchContext {
   stackDepth: number;
@@ -677,7 +667,7 @@ type Patchable = Record<string, unknown>;
  * has already replaced `close`/`closeSync`: we wrap whatever is there and put exactly
  * that back.
  */
-function patchFs(context: FsPatchContext): () => void {
+function patchFs(context: FsPatchContext): {restore(): void; confirmOpens(): void} {
   const restores: Array<() => void> = [];
   /** Raw descriptors opened through fs.open/openSync and not yet closed → their record. */
   const openFds = new Map<number, ResourceRecord>();
@@ -703,7 +693,7 @@ function patchFs(context: FsPatchContext): () => void {
     });
   }
 
-  function fdRecord(api: string, fd: number, file: unknown, stack: StackHolder, owner: Owner | undefined): ResourceRecord {
+  function fdRecord(api: string, fd: number, file: unknown, stack: StackHolder, owner: Owner | undefined, note?: string): ResourceRecord {
     const record: ResourceRecord = {
       id: nextSyntheticId--,
       type: api,
@@ -713,7 +703,7 @@ function patchFs(context: FsPatchContext): () => void {
       stack,
       reported: false,
       liveness: () => (openFds.get(fd) === record ? 'alive' : 'closed'),
-      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file)}),
+      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file), note}),
       dispose: () => {
         if (openFds.get(fd) !== record) return;
         openFds.delete(fd);
@@ -726,14 +716,34 @@ function patchFs(context: FsPatchContext): () => void {
   const fsModule = fs as unknown as Patchable;
   let closeSyncOriginal: (fd: number) => void = fs.closeSync;
 
+  /**
+   * Opens made with Node's own readFileSync arguments, until the code that made them yields:
+   * still open then, it was the user's own call and becomes a record (with its path and
+   * owner, but no creation stack, which was never taken).
+   */
+  const unconfirmed = new Map<number, {file: unknown; owner: Owner | undefined}>();
+  const confirmOpens = (): void => {
+    if (unconfirmed.size === 0) return;
+    for (const [fd, {file, owner}] of unconfirmed) {
+      const record = fdRecord('fs.openSync', fd, file, STACK_NOT_TAKEN, owner, UNTAKEN_STACK_NOTE);
+      openFds.set(fd, record);
+      context.add(record);
+    }
+    unconfirmed.clear();
+  };
+
   patch(fsModule, 'openSync', original =>
     function openSync(this: unknown, ...args: any[]) {
       const fd = original.apply(this, args);
-      if (!context.isInternal() && typeof fd === 'number' && !calledFromNodeFs(openSync)) {
-        const record = fdRecord('fs.openSync', fd, args[0], captureStack(context.stackDepth, openSync), context.currentOwner());
-        openFds.set(fd, record);
-        context.add(record);
+      if (context.isInternal() || typeof fd !== 'number') return fd;
+      if (args.length === 3 && args[2] === NODE_FS_OPEN_MODE) {
+        if (unconfirmed.size === 0) queueMicrotask(confirmOpens);
+        unconfirmed.set(fd, {file: args[0], owner: context.currentOwner()});
+        return fd;
       }
+      const record = fdRecord('fs.openSync', fd, args[0], captureStack(context.stackDepth, openSync), context.currentOwner());
+      openFds.set(fd, record);
+      context.add(record);
       return fd;
     },
   );
@@ -758,7 +768,9 @@ function patchFs(context: FsPatchContext): () => void {
   );
 
   const forget = (fd: unknown): void => {
-    if (typeof fd === 'number') openFds.delete(fd);
+    if (typeof fd !== 'number') return;
+    openFds.delete(fd);
+    unconfirmed.delete(fd);
   };
   patch(fsModule, 'closeSync', original => {
     closeSyncOriginal = original;
@@ -844,8 +856,12 @@ function patchFs(context: FsPatchContext): () => void {
     );
   }
 
-  return () => {
-    for (const restore of restores.reverse()) restore();
-    openFds.clear();
+  return {
+    restore() {
+      for (const restore of restores.reverse()) restore();
+      openFds.clear();
+      unconfirmed.clear();
+    },
+    confirmOpens,
   };
 }
