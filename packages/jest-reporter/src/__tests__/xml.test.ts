@@ -21,6 +21,18 @@ describe('xml escaping', () => {
     expect(escapeText('<b>&amp; ]]>')).toBe('&lt;b&gt;&amp;amp; ]]&gt;');
   });
 
+  it('returns plain printable ASCII as it is, and escapes any one special character in it', () => {
+    const plain = 'suite - returns 200 for GET /health (#12, 50%) [a=b; c: d] {x} ~ `y` | z';
+    expect(escapeAttr(plain)).toBe(plain);
+    expect(escapeText(`${plain}\n\t"quoted" 'too'`)).toBe(`${plain}\n\t"quoted" 'too'`);
+    for (const [char, attr] of [['&', '&amp;'], ['<', '&lt;'], ['>', '&gt;'], ['"', '&quot;'], ["'", '&apos;'], ['\n', '&#10;'], ['\t', '&#9;'], ['\u001b[31m', ''], ['\u0000', '\\u0000'], ['\u007f', '\u007f'], ['é', 'é']]) {
+      expect(escapeAttr(`${plain}${char}`)).toBe(`${plain}${attr}`);
+    }
+    expect(escapeText(`${plain}&<>\u001b[1m\u0001`)).toBe(`${plain}&amp;&lt;&gt;\\u0001`);
+    // The length cap still applies to plain text (before escaping, as for any text).
+    expect(escapeAttr('x'.repeat(5000))).toMatch(/^x+&#10;…\[truncated \d+ characters\]…&#10;x+$/);
+  });
+
   it('splits ]]> across CDATA sections', () => {
     expect(cdata('a]]>b]]>')).toBe('<![CDATA[a]]]]><![CDATA[>b]]]]><![CDATA[>]]>');
   });
