@@ -646,7 +646,7 @@ function referToFileHandle(handle: fs.promises.FileHandle): {deref(): fs.promise
  * The arguments Node's own readFileSync and writeFileSync pass to `fs.openSync`; both close
  * the descriptor before they return. Jest reads every module that way (~220 reads per test
  * file on Jest 29), and telling those calls apart by their caller costs a stack capture,
- * ~6 µs under Jest's deep stacks. So such opens are judged by what happens next instead.
+ * ~8 µs under Jest's deep stacks. So such opens are judged by what happens next instead.
  */
 const NODE_FS_OPEN_MODE = 0o666;
 const UNTAKEN_STACK_NOTE = 'no creation line: opened as fs.openSync(path, flags, 0o666), the call readFileSync makes';
@@ -703,7 +703,7 @@ function patchFs(context: FsPatchContext): {restore(): void; confirmOpens(): voi
       stack,
       reported: false,
       liveness: () => (openFds.get(fd) === record ? 'alive' : 'closed'),
-      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file), note}),
+      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file), ...(note ? {note} : {})}),
       dispose: () => {
         if (openFds.get(fd) !== record) return;
         openFds.delete(fd);
