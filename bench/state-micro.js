@@ -52,13 +52,16 @@ function time(fn) {
   return {median: median(samples), min: s[0], max: s[s.length - 1]};
 }
 
+// One environment each: a snapshotter replaces its sandbox's process.env with a counting
+// proxy, so a second one on the same sandbox would see the first one's env as replaced and
+// read it on every snapshot.
+const options = env => ({global: env.global, context: env.getVmContext(), sandboxProcess: env.global.process});
 const env = buildEnvironment();
 const global = env.global;
-const opts = {global, context: env.getVmContext(), sandboxProcess: global.process};
-const snapshotter = core.createStateSnapshotter(opts);
+const snapshotter = core.createStateSnapshotter(options(env));
 const a = snapshotter.take('test');
 const b = snapshotter.take('test');
-const monitor = new StateMonitor({...opts, file: 'bench.test.js', severity: {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'}});
+const monitor = new StateMonitor({...options(buildEnvironment()), file: 'bench.test.js', severity: {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'}});
 monitor.fileStart();
 const title = ['bench', 'test'];
 
