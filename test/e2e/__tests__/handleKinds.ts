@@ -117,6 +117,8 @@ export function describeHandleKinds(major: JestMajor): void {
       ]);
       expect(test!.findings[0]!.location).toBeUndefined();
       expect(test!.findings[0]!.details.path).toMatch(/file\.test\.js$/);
+      // Jest's failure output says why there is no code frame.
+      expect(result.stderr).toMatch(/leaks an fd opened with the arguments readFileSync uses[\s\S]*never closed \(fs\.openSync; no creation line/);
     });
 
     test('each test-scoped leak fails its test with "leaked" and the creating line', () => {

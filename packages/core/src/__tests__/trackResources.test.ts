@@ -326,6 +326,7 @@ describe('files', () => {
     const described = describeLeak(leaks[0]!, 'test', ['suite', 'case'], {rootDir: path.dirname(file), testPath: __filename, options: resolveOptions({})});
     expect(described?.finding).toMatchObject({kind: 'file', resourceType: 'fs.openSync', stack: []});
     expect(described?.finding.location).toBeUndefined();
+    expect(described?.finding.message).toBe(`this test leaked a file descriptor: fd ${fd} for ${file} never closed (fs.openSync; no creation line: opened as fs.openSync(path, flags, 0o666), the call readFileSync makes)`);
     fs.closeSync(fd);
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });

@@ -53,7 +53,9 @@ function describeWhat(record: ResourceRecord, details: Record<string, unknown>):
     case 'file': {
       const via = record.type;
       const fd = d.fd === undefined ? '' : `fd ${d.fd} `;
-      return via.includes('Stream') ? `${d.stream ?? 'stream'} on ${d.path} never closed (${via})` : `${fd}for ${d.path} never closed (${via})`;
+      if (via.includes('Stream')) return `${d.stream ?? 'stream'} on ${d.path} never closed (${via})`;
+      // Says why there is no code frame, where the stack was never taken.
+      return `${fd}for ${d.path} never closed (${typeof d.note === 'string' ? `${via}; ${d.note}` : via})`;
     }
     case 'watcher':
       return `${record.type === 'STATWATCHER' ? 'fs.watchFile' : 'fs.watch'} watcher still active`;
