@@ -647,6 +647,8 @@ function referToFileHandle(handle: fs.promises.FileHandle): {deref(): fs.promise
  * the descriptor before they return. Jest reads every module that way (~220 reads per test
  * file on Jest 29), and telling those calls apart by their caller costs a stack capture,
  * ~8 µs under Jest's deep stacks. So such opens are judged by what happens next instead.
+ * (writeFileSync with another `mode` takes the ordinary path: a record with its stack, closed
+ * before writeFileSync returns, so never reported.)
  */
 const NODE_FS_OPEN_MODE = 0o666;
 const UNTAKEN_STACK_NOTE = 'no creation line: opened as fs.openSync(path, flags, 0o666), the call readFileSync makes';
