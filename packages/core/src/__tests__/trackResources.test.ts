@@ -318,6 +318,13 @@ describe('files', () => {
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });
 
+  test('writeFileSync with its own mode is not reported (opened and closed within the call)', async () => {
+    const target = path.join(os.tmpdir(), `leakwatch-mode-${process.pid}.txt`);
+    cleanups.push(() => fs.rmSync(target, {force: true}));
+    tracker.runAs(TEST_OWNER, () => fs.writeFileSync(target, Buffer.from('x'), {mode: 0o600}));
+    expect(await settleFor(TEST_OWNER)).toEqual([]);
+  });
+
   test("an fd opened with readFileSync's own openSync arguments and kept open is reported, without a creation line", async () => {
     const fd = tracker.runAs(TEST_OWNER, () => fs.openSync(file, 'r', 0o666));
     const leaks = await settleFor(TEST_OWNER);
