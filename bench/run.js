@@ -5,6 +5,7 @@
  *
  *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
  *                     [--configs stock,leakwatch,detect,lw-nocleanup] [--profile] [--settle-probe] [--keep]
+ *                     [--jest-root DIR]
  *
  * Generates leak-free suites in bench/.work/<full|smoke>-<pid>/<shape>/ and runs each with the root's Jest in
  * these configurations, alternating them (ABCABC...) after one warm-up round:
@@ -19,6 +20,10 @@
  * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
  * lw-handles (both false), lw-noreporter (environment only, reporters ['default']),
  * leakwatch-base (default options, built in the checkout given by --base-root: before/after).
+ * --jest-root DIR: another Jest install instead of the root's, e.g. test/.work/jest29 (the e2e
+ * tests' Jest 29 project). Jest, jest-environment-node and Leakwatch then all come from DIR's
+ * node_modules (Leakwatch's environment extends that Jest's jest-environment-node), and the run
+ * stops unless DIR's Leakwatch is the one built in packages/ (an e2e run reinstalls it).
  * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
  * test results and times the JSON + JUnit + HTML output.
  *
@@ -48,9 +53,13 @@ const WORK = path.join(__dirname, '.work');
 let RUN = path.join(WORK, `run-${process.pid}`);
 /** --base-root: another checkout whose built Leakwatch runs as configuration `leakwatch-base`. */
 let BASE_ROOT = null;
-const JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
-const LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
-const LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
+/** The Jest install measured: the root's, or --jest-root's (see useJestRoot). */
+let JEST_ROOT = ROOT;
+let JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
+/** `node` resolves from the suite's directory, which is inside this repo: pinned for --jest-root. */
+let STOCK_ENV = 'node';
+let LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
+let LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
 const TIME_BIN = '/usr/bin/time';
 const RUN_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -75,6 +84,7 @@ function parseArgs(argv) {
     else if (a === '--settle-probe') args.settleProbe = true;
     else if (a === '--keep') args.keep = true;
     else if (a.startsWith('--base-root')) args.baseRoot = path.resolve(value());
+    else if (a.startsWith('--jest-root')) args.jestRoot = path.resolve(value());
     else if (a === '-h' || a === '--help') {
       console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
       process.exit(0);
@@ -122,7 +132,7 @@ function machine() {
   try {
     nproc = Number(execFileSync('nproc', {encoding: 'utf8'}).trim()) || nproc;
   } catch {}
-  const jestVersion = require(path.join(ROOT, 'node_modules/jest/package.json')).version;
+  const jestVersion = require(path.join(JEST_ROOT, 'node_modules/jest/package.json')).version;
   return {
     nproc,
     cpuModel: model,
@@ -146,6 +156,56 @@ function gitState() {
   }
 }
 
+// ------------------------------------------------------------------------ another Jest
+/** The built files of a package directory, relative path → contents (build metadata left out). */
+function builtFiles(dir) {
+  const files = new Map();
+  const walk = sub => {
+    for (const entry of fs.readdirSync(path.join(dir, sub), {withFileTypes: true})) {
+      const rel = path.join(sub, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (!entry.name.endsWith('.tsbuildinfo')) files.set(rel, fs.readFileSync(path.join(dir, rel)));
+    }
+  };
+  walk('');
+  return files;
+}
+
+function sameBuild(a, b) {
+  const left = builtFiles(a);
+  const right = builtFiles(b);
+  return left.size === right.size && [...left].every(([rel, data]) => right.get(rel)?.equals(data) === true);
+}
+
+/**
+ * Measures the Jest installed in `dir` (with its jest-environment-node) and the Leakwatch
+ * installed there, which must be this checkout's build: a stale install would measure old code.
+ */
+function useJestRoot(dir) {
+  const modules = path.join(dir, 'node_modules');
+  const installed = {
+    'packages/core/dist': path.join(modules, '@leakwatch/core/dist'),
+    'packages/jest-environment/dist': path.join(modules, 'jest-environment-leakwatch/dist'),
+    'packages/jest-reporter/dist': path.join(modules, '@leakwatch/jest-reporter/dist'),
+  };
+  for (const file of ['jest/bin/jest.js', 'jest-environment-node/package.json']) {
+    if (!fs.existsSync(path.join(modules, file))) throw new Error(`--jest-root ${dir}: node_modules/${file} is missing`);
+  }
+  for (const [built, copy] of Object.entries(installed)) {
+    if (!fs.existsSync(copy) || !sameBuild(path.join(ROOT, built), copy)) {
+      throw new Error(
+        `--jest-root ${dir}: ${path.relative(dir, copy)} is not this checkout's ${built}. Build, then let an e2e run reinstall it ` +
+          '(e.g. `npm run build && npx jest --config test/jest.config.js test/e2e/__tests__/install.test.ts`).',
+      );
+    }
+  }
+  JEST_ROOT = dir;
+  JEST_BIN = path.join(modules, 'jest/bin/jest.js');
+  STOCK_ENV = path.dirname(require.resolve('jest-environment-node/package.json', {paths: [dir]}));
+  LW_ENV = path.join(modules, 'jest-environment-leakwatch');
+  LW_REPORTER = path.join(modules, '@leakwatch/jest-reporter');
+}
+
 // ------------------------------------------------------------------------ suites
 function writeConfigs(dir, shape) {
   const cacheBase = path.join(RUN, 'cache', shape);
@@ -155,7 +215,7 @@ function writeConfigs(dir, shape) {
     transform: {},
     watchman: false,
   };
-  const stock = {...common, testEnvironment: 'node', reporters: ['default'], cacheDirectory: path.join(cacheBase, 'stock')};
+  const stock = {...common, testEnvironment: STOCK_ENV, reporters: ['default'], cacheDirectory: path.join(cacheBase, 'stock')};
   const leakwatch = {
     ...common,
     testEnvironment: LW_ENV,
@@ -444,6 +504,11 @@ async function main() {
   RUN = path.join(WORK, `${args.smoke ? 'smoke' : 'full'}-${process.pid}`);
   BASE_ROOT = args.baseRoot || null;
   if (args.configs.includes('leakwatch-base') && !BASE_ROOT) throw new Error('leakwatch-base needs --base-root <checkout with built packages>');
+  if (args.jestRoot) {
+    // A base checkout's Leakwatch extends the root's Jest, not the one under --jest-root.
+    if (BASE_ROOT) throw new Error('--jest-root and --base-root cannot be combined');
+    useJestRoot(args.jestRoot);
+  }
   fs.mkdirSync(RUN, {recursive: true});
   // Smoke runs (CI) never overwrite the numbers of a full run.
   const resultsFile = path.join(WORK, args.smoke ? 'results.smoke.json' : 'results.json');
