@@ -53,9 +53,8 @@ const WORK = path.join(__dirname, '.work');
 let RUN = path.join(WORK, `run-${process.pid}`);
 /** --base-root: another checkout whose built Leakwatch runs as configuration `leakwatch-base`. */
 let BASE_ROOT = null;
-/** The Jest install measured: the root's, or --jest-root's (see useJestRoot). */
+/** The Jest install measured (its node_modules/jest): the root's, or --jest-root's (see useJestRoot). */
 let JEST_ROOT = ROOT;
-let JEST_BIN = path.join(ROOT, 'node_modules/jest/bin/jest.js');
 /** `node` resolves from the suite's directory, which is inside this repo: pinned for --jest-root. */
 let STOCK_ENV = 'node';
 let LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
@@ -160,14 +159,10 @@ function gitState() {
 /** The built files of a package directory, relative path → contents (build metadata left out). */
 function builtFiles(dir) {
   const files = new Map();
-  const walk = sub => {
-    for (const entry of fs.readdirSync(path.join(dir, sub), {withFileTypes: true})) {
-      const rel = path.join(sub, entry.name);
-      if (entry.isDirectory()) walk(rel);
-      else if (!entry.name.endsWith('.tsbuildinfo')) files.set(rel, fs.readFileSync(path.join(dir, rel)));
-    }
-  };
-  walk('');
+  for (const rel of fs.readdirSync(dir, {recursive: true})) {
+    const full = path.join(dir, rel);
+    if (!rel.endsWith('.tsbuildinfo') && fs.statSync(full).isFile()) files.set(rel, fs.readFileSync(full));
+  }
   return files;
 }
 
@@ -200,7 +195,6 @@ function useJestRoot(dir) {
     }
   }
   JEST_ROOT = dir;
-  JEST_BIN = path.join(modules, 'jest/bin/jest.js');
   STOCK_ENV = path.dirname(require.resolve('jest-environment-node/package.json', {paths: [dir]}));
   LW_ENV = path.join(modules, 'jest-environment-leakwatch');
   LW_REPORTER = path.join(modules, '@leakwatch/jest-reporter');
@@ -258,7 +252,7 @@ function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []
   if (shape === 'd') return [process.execPath, [...nodeFlags, path.join(__dirname, 'render-report.js'), dir]];
   // Node flags go on the command line (--cpu-prof is refused in NODE_OPTIONS); Jest's
   // workers are forked with process.execArgv, so they inherit them.
-  const argv = [...nodeFlags, JEST_BIN, '--ci', '--config', configFiles[config]];
+  const argv = [...nodeFlags, path.join(JEST_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--config', configFiles[config]];
   if (config === 'detect') argv.push('--detectOpenHandles');
   // Per-test durations (same cost in every configuration): isolates the in-test hot path.
   argv.push('--json', `--outputFile=${path.join(RUN, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
