@@ -644,7 +644,7 @@ function referToFileHandle(handle: fs.promises.FileHandle): {deref(): fs.promise
 
 /**
  * The arguments Node's own readFileSync and writeFileSync pass to `fs.openSync`; both close
- * the descriptor before they return. Jest reads every module that way (~220 reads per test
+ * the descriptor before they return. Jest reads modules that way (~220 reads per test
  * file on Jest 29), and telling those calls apart by their caller costs a stack capture,
  * ~8 µs under Jest's deep stacks. So such opens are judged by what happens next instead.
  * (writeFileSync with another `mode` takes the ordinary path: a record with its stack, closed
