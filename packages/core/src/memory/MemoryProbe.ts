@@ -99,7 +99,7 @@ export interface MemoryMeasurement {
 /** A measurement and how its end reading was taken (the sample label). */
 type Reading = MemoryMeasurement & {method: string};
 
-function upperBound(baseline: number, afterBytes: number, baselineExact: boolean, method: string): Reading {
+function withoutFullGc(baseline: number, afterBytes: number, baselineExact: boolean, method: string): Reading {
   return {beforeBytes: baseline, afterBytes, growthBytes: afterBytes - baseline, exact: false, baselineExact, method};
 }
 
@@ -124,12 +124,13 @@ function formatBytes(bytes: number): string {
  *   baseline exact, as long as such GCs stay within 2% of the worker's time; otherwise U
  *   itself is the baseline — an upper bound of old-generation live memory at start.
  * - `fileEnd` (run_finish): a plain reading, then if needed one after a young-generation GC.
- *   If V8 ran no major GC in between (GCProfiler), old-generation garbage only accumulated,
- *   so reading − baseline is an upper bound of the growth: below the threshold the file is
- *   clean, no full GC paid. Otherwise full GCs run until two readings agree within 256 KiB
- *   (max 4, one turn apart) and reading − baseline is exact or, with an upper-bound baseline,
- *   a lower bound; the file is flagged only when that is ≥ the threshold, so garbage never
- *   causes a finding.
+ *   With an exact baseline, or if V8 ran no major GC in between (GCProfiler), reading −
+ *   baseline is an upper bound of the growth: below the threshold the file is clean, no full
+ *   GC paid. Otherwise full GCs run until two readings agree within 256 KiB (max 4, one turn
+ *   apart) and reading − baseline is exact or, with an upper-bound baseline, a lower bound;
+ *   the file is flagged only when that is ≥ the threshold (half of it on a lower bound, see
+ *   isFileLeak), so garbage never causes a finding. After V8's own major GC an upper-bound
+ *   baseline gives no upper bound, so the screen's bar drops to that lower-bound bar.
  * - `afterTeardown`: the same screen against the file's baseline → retained bytes.
  * - per test (opt-in): a full GC at test start, the same screen at test end.
  * Readings are V8 heap used + external memory (Buffers/ArrayBuffers).
@@ -216,9 +217,20 @@ export class MemoryProbe {
     return this.timed(() => {
       const majors = this.majorGcsDuringFile?.stop() ?? Number.POSITIVE_INFINITY;
       this.majorGcsDuringFile = undefined;
+      const threshold = this.settings.growthThresholdBytes;
       // heapDiff asked for exact numbers (and its end snapshot's size check must not count garbage).
-      const force = majors > 0 || this.settings.heapDiff;
-      return then(this.screen(baseline, this.settings.growthThresholdBytes, force, this.baselineExact), reading => {
+      const force = this.settings.heapDiff;
+      // A reading minus an exact baseline bounds the growth from above whatever V8 collected.
+      // Minus an upper-bound baseline it does not once V8 ran a full GC during the file (the
+      // garbage the baseline counted may be gone); but no full GC can leave more than the
+      // reading, so below the bar a leak needs on a lower bound (isFileLeak) the verdict is
+      // already known, and only above it do full GCs have to measure.
+      const leakBar = this.baselineExact ? threshold : threshold / 2;
+      const screen =
+        majors > 0 && !this.baselineExact
+          ? this.screen(baseline, leakBar, leakBar, force, false, 'below the bar for a leak; V8 ran a full GC during the file')
+          : this.screen(baseline, threshold, leakBar, force, this.baselineExact);
+      return then(screen, reading => {
         this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
         const measurement = measurementOf(reading);
         this.file = measurement;
@@ -251,7 +263,7 @@ export class MemoryProbe {
     if (baseline === undefined || !file) return;
     return this.timed(() =>
       // Exact when the file already looked leaky, so the two numbers can be compared.
-      then(this.screen(baseline, this.settings.retainedThresholdBytes, this.isFileLeak(file), this.baselineExact), reading => {
+      then(this.screen(baseline, this.settings.retainedThresholdBytes, this.settings.retainedThresholdBytes, this.isFileLeak(file), this.baselineExact), reading => {
         this.retainedBytes = reading.growthBytes;
         this.retainedExact = reading.exact;
         this.samples.push({label: `after teardown (${reading.method})`, heapUsedBytes: reading.afterBytes});
@@ -272,7 +284,8 @@ export class MemoryProbe {
     const baseline = this.testBaseline;
     this.testBaseline = undefined;
     if (baseline === undefined) return undefined;
-    return this.timed(() => then(this.screen(baseline, this.settings.testGrowthThresholdBytes, false, true), measurementOf));
+    const threshold = this.settings.testGrowthThresholdBytes;
+    return this.timed(() => then(this.screen(baseline, threshold, threshold, false, true), measurementOf));
   }
 
   record(): MemoryRecord | undefined {
@@ -378,17 +391,20 @@ export class MemoryProbe {
 
   /**
    * Cheapest upper bound first: a plain reading (all garbage included), then one after a
-   * scavenge; full GCs only when both cross `threshold` (or `force`).
+   * scavenge; full GCs only when both cross `threshold` (or `force`). Unless forced to measure
+   * exactly, the full GCs stop at a reading below `leakBar`, the growth a finding needs, from
+   * the second on (see collectUntilStable): another GC could only read less.
    */
-  private screen(baseline: number, threshold: number, force: boolean, baselineExact: boolean): MaybePromise<Reading> {
+  private screen(baseline: number, threshold: number, leakBar: number, force: boolean, baselineExact: boolean, bound = 'upper bound'): MaybePromise<Reading> {
     if (!force) {
       const plain = this.sample();
-      if (plain - baseline < threshold) return upperBound(baseline, plain, baselineExact, 'no GC, upper bound');
+      if (plain - baseline < threshold) return withoutFullGc(baseline, plain, baselineExact, `no GC, ${bound}`);
       this.gc('minor');
       const scavenged = this.sample();
-      if (scavenged - baseline < threshold) return upperBound(baseline, scavenged, baselineExact, 'after scavenge, upper bound');
+      if (scavenged - baseline < threshold) return withoutFullGc(baseline, scavenged, baselineExact, `after scavenge, ${bound}`);
     }
-    return collectUntilStable(this.gc, this.sample, {turn: this.turn}).then(settled => {
+    const enough = force ? undefined : (bytes: number) => bytes - baseline < leakBar;
+    return collectUntilStable(this.gc, this.sample, {turn: this.turn, enough}).then(settled => {
       this.gcCount += settled.gcCount;
       this.worker.lastLiveBytes = settled.bytes;
       return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact, method: 'after full GC'};
