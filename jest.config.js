@@ -2,7 +2,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const builtEnvironment = path.join(__dirname, 'packages/jest-environment/dist/index.js');
+const builtEnvironment = path.join(__dirname, 'packages/jest-environment/build/index.js');
 
 /** @type {import('jest').Config} */
 const base = {

@@ -10,7 +10,7 @@
  * Generates leak-free suites in bench/.work/<full|smoke>-<pid>/<shape>/ and runs each with the root's Jest in
  * these configurations, alternating them (ABCABC...) after one warm-up round:
  *   stock      testEnvironment jest-environment-node, reporters ['default']
- *   leakwatch  testEnvironment packages/jest-environment/dist/index.js,
+ *   leakwatch  testEnvironment packages/jest-environment/build/index.js,
  *              reporters ['default', packages/jest-reporter/dist/index.js], default options
  *   detect     stock + --detectOpenHandles
  *   lw-nocleanup  leakwatch with `cleanup: false` (full runs only): Leakwatch's own cost. Its
@@ -20,7 +20,7 @@
  * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
  * lw-handles (both false), lw-noreporter (environment only, reporters ['default']),
  * leakwatch-base (default options, built in the checkout given by --base-root: before/after).
- * --jest-root DIR: another Jest install instead of the root's, e.g. test/.work/jest29 (the e2e
+ * --jest-root DIR: another Jest install instead of the root's, e.g. test/.work/v29 (the e2e
  * tests' Jest 29 project). Jest, jest-environment-node and Leakwatch then all come from DIR's
  * node_modules (Leakwatch's environment extends that Jest's jest-environment-node), and the run
  * stops unless DIR's Leakwatch is the one built in packages/ (an e2e run reinstalls it).
@@ -57,7 +57,7 @@ let BASE_ROOT = null;
 let JEST_ROOT = ROOT;
 /** `node` resolves from the suite's directory, which is inside this repo: pinned for --jest-root. */
 let STOCK_ENV = 'node';
-let LW_ENV = path.join(ROOT, 'packages/jest-environment/dist/index.js');
+let LW_ENV = path.join(ROOT, 'packages/jest-environment/build/index.js');
 let LW_REPORTER = path.join(ROOT, 'packages/jest-reporter/dist/index.js');
 const TIME_BIN = '/usr/bin/time';
 const RUN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -180,7 +180,7 @@ function useJestRoot(dir) {
   const modules = path.join(dir, 'node_modules');
   const installed = {
     'packages/core/dist': path.join(modules, '@leakwatch/core/dist'),
-    'packages/jest-environment/dist': path.join(modules, 'jest-environment-leakwatch/dist'),
+    'packages/jest-environment/build': path.join(modules, 'jest-environment-leakwatch/build'),
     'packages/jest-reporter/dist': path.join(modules, '@leakwatch/jest-reporter/dist'),
   };
   for (const file of ['jest/bin/jest.js', 'jest-environment-node/package.json']) {
@@ -235,7 +235,7 @@ function writeConfigs(dir, shape) {
     // Before/after: the same defaults, built from another checkout (--base-root).
     variants['leakwatch-base'] = {
       ...leakwatch,
-      testEnvironment: path.join(BASE_ROOT, 'packages/jest-environment/dist/index.js'),
+      testEnvironment: path.join(BASE_ROOT, 'packages/jest-environment/build/index.js'),
       reporters: ['default', path.join(BASE_ROOT, 'packages/jest-reporter/dist/index.js')],
       cacheDirectory: path.join(cacheBase, 'leakwatch-base'),
     };

@@ -40,8 +40,13 @@ export const JEST_DEPENDENCIES: Record<JestMajor, Record<string, string>> = {
 
 export const WORKSPACES = ['@leakwatch/core', 'jest-environment-leakwatch', '@leakwatch/jest-reporter'] as const;
 
+/**
+ * No "jest" in the directory name: Jest 30 drops every stack frame under a path segment
+ * containing "jest" followed by `node_modules/` from failure output, which would hide the
+ * installed packages' frames that the tests check for.
+ */
 export function projectDir(major: JestMajor): string {
-  return path.join(WORK_DIR, `jest${major}`);
+  return path.join(WORK_DIR, `v${major}`);
 }
 
 function sha(data: string | Buffer): string {
@@ -56,8 +61,9 @@ function sha(data: string | Buffer): string {
 export function packWorkspaces(): Record<string, string> {
   for (const name of WORKSPACES) {
     const pkgDir = path.join(REPO_ROOT, 'packages', name === '@leakwatch/core' ? 'core' : name === '@leakwatch/jest-reporter' ? 'jest-reporter' : 'jest-environment');
-    if (!fs.existsSync(path.join(pkgDir, 'dist/index.js'))) {
-      throw new Error(`${name} is not built (${pkgDir}/dist/index.js is missing); run \`npm run build\` first.`);
+    const main = path.join(pkgDir, (JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {main: string}).main);
+    if (!fs.existsSync(main)) {
+      throw new Error(`${name} is not built (${main} is missing); run \`npm run build\` first.`);
     }
   }
   const stage = path.join(PACKS_DIR, 'stage');

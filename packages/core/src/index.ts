@@ -35,7 +35,7 @@ export type {SidecarReadResult} from './sidecar';
 export {trackResources} from './tracker/trackResources';
 export {isPromise, then as thenMaybe} from './util/maybePromise';
 export type {MaybePromise} from './util/maybePromise';
-export type {Tracker, TrackerOptions, Owner, Liveness, ResourceRecord, SettleOptions, SettledResource} from './tracker/trackResources';
+export type {Tracker, TrackerOptions, Owner, OwnerScope, Liveness, ResourceRecord, SettleOptions, SettledResource} from './tracker/trackResources';
 export {describeLeak, isRunnerMade, isToolOnly, severityFor} from './tracker/toFinding';
 export type {FindingContext, DescribedLeak} from './tracker/toFinding';
 export {captureStack, parseStack, parseFrame, locateFrame, visibleFrames, toRelative, toLocation, relativeFrameText, registerToolRoot} from './tracker/stack';

@@ -58,14 +58,22 @@ function keyOf(titlePath: readonly string[]): string {
 /**
  * Runs `fn` as `owner`: every resource it creates, now or after an `await`, is caused by
  * `owner`. Keeps `length` (circus decides between done-callback and promise by it) and
- * `this` (the test context).
+ * `this` (the test context). The wrapper is the only frame it adds between the test and
+ * circus, and this package builds to `build/` without source maps, so that Jest's failure
+ * output drops that frame as it drops its own packages' (a path segment with "jest" in
+ * it followed by `/build/`).
  */
 function wrapAs(tracker: Tracker, owner: Owner, fn: HookFn): Wrapped {
   const original = (fn as Wrapped)[ORIGINAL_FN] ?? fn;
   // Generators are driven by circus through co(); leave them alone (they get the fallback owner).
   if (original.constructor?.name === 'GeneratorFunction') return original;
   const wrapped: Wrapped = function (this: unknown, ...args: unknown[]) {
-    return tracker.runAs(owner, () => original.apply(this, args));
+    const scope = tracker.enter(owner);
+    try {
+      return original.apply(this, args);
+    } finally {
+      tracker.exit(scope);
+    }
   };
   Object.defineProperty(wrapped, 'length', {value: original.length});
   Object.defineProperty(wrapped, 'name', {value: original.name});

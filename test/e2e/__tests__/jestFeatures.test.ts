@@ -26,6 +26,18 @@ const RETRY_EVERY = ['leaks on every attempt'];
  * test.concurrent: Jest 30 attributes to the concurrent test; on Jest 29 circus starts
  * concurrent tests before any test_start, so the environment falls back to file scope.
  */
+/** The stack lines Jest printed under the failure of the test titled `title` (top level). */
+function failureStack(stderr: string, title: string): string[] {
+  const start = stderr.indexOf(`● ${title}\n`);
+  if (start < 0) return [];
+  const next = stderr.indexOf('●', start + 1);
+  return stderr
+    .slice(start, next < 0 ? undefined : next)
+    .split('\n')
+    .filter(line => /^\s+at /.test(line))
+    .map(line => line.trim());
+}
+
 function concurrentLeak(major: JestMajor): ExpectedLeak {
   return major === 30
     ? {id: 'concurrent.leaks', kind: 'timer', scope: 'test', scopePath: ['concurrent test that leaks']}
@@ -43,6 +55,7 @@ describe.each([29, 30] as JestMajor[])('jest features on Jest %i (workers)', maj
     if (result.exitCode !== 1 || !result.report) console.log(describeRun(result));
     expect({exitCode: result.exitCode, signal: result.signal}).toEqual({exitCode: 1, signal: null});
     expect(result.report!.files.map(f => f.path).sort()).toEqual([
+      '__tests__/assertion.test.js',
       '__tests__/concurrent.test.js',
       '__tests__/retry.test.js',
       '__tests__/typescript.test.ts',
@@ -88,6 +101,21 @@ describe.each([29, 30] as JestMajor[])('jest features on Jest %i (workers)', maj
     for (const title of ['concurrent test that cleans up', 'a serial test after them']) {
       expect(findTest(result.report!, '__tests__/concurrent.test.js', [title])).toMatchObject({status: 'passed', findings: []});
     }
+  });
+
+  test("an assertion failure reads as without Leakwatch: the test's own line, no frame of Leakwatch's", () => {
+    const file = '__tests__/assertion.test.js';
+    for (const [title, line] of [
+      ['fails an assertion', 4],
+      ['fails an assertion after an await', 9],
+    ] as const) {
+      expect(findTest(result.report!, file, [title])).toMatchObject({status: 'failed', findings: []});
+      const stack = failureStack(result.stderr, title);
+      expect(stack).toHaveLength(1);
+      expect(stack[0]).toMatch(new RegExp(`^at .*\\(${file}:${line}:17\\)$`));
+    }
+    // Nor under the leak failures: the test wrapper's frame is dropped like Jest's own.
+    expect(result.stderr.split('\n').filter(line => /^\s+at .*(jest-environment-leakwatch|@leakwatch[\\/])/.test(line))).toEqual([]);
   });
 
   test('nothing else is reported', () => {

@@ -74,9 +74,21 @@ export interface SettledResource {
   liveness: Exclude<Liveness, 'closed'>;
 }
 
+declare const OWNER_SCOPE: unique symbol;
+/** What `Tracker.enter` replaced; only `exit` reads it. */
+export type OwnerScope = {readonly [OWNER_SCOPE]: never};
+
 export interface Tracker {
   /** Runs `fn` with `owner` as the cause of every resource it creates, synchronously or later. */
   runAs<T>(owner: Owner, fn: () => T): T;
+  /**
+   * `runAs` in two halves, for a wrapper that must not put a frame of the tracker's between a
+   * user's function and its caller (Jest prints those frames under every failure):
+   * `owner` is the cause of what the current synchronous code creates, now or later, until
+   * `exit(scope)`, which belongs in a `finally`.
+   */
+  enter(owner: Owner): OwnerScope;
+  exit(scope: OwnerScope): void;
   /**
    * Waits (bounded exponential backoff) while selected records are still alive, then
    * returns those still alive. Synchronous, and nearly free, when none is alive.
@@ -106,6 +118,8 @@ const OWNER = Symbol('leakwatch.owner');
 /** Stack of the last `listen()` call on a server, for handles Node creates after a lookup. */
 const LISTEN_STACK = Symbol('leakwatch.listenStack');
 const ORIGINAL = Symbol('leakwatch.original');
+/** `enter` could not mark the current resource: `exit` has nothing to undo. */
+const NOT_ENTERED = Symbol('leakwatch.notEntered');
 type Owned = {[OWNER]?: Owner};
 
 function ownerSymbolOf(object: object): symbol | undefined {
@@ -450,26 +464,47 @@ export function trackResources(options: TrackerOptions): Tracker {
   const activeResourcesInfo = options.activeResourcesInfo ?? defaultActiveResourcesInfo;
   const baseline = countActive(activeResourcesInfo());
 
+  const enter = (owner: Owner): OwnerScope => {
+    skipRunnerTimer = false;
+    const previous = inheritedOwner();
+    if (storage) {
+      storage.enterWith(owner);
+      return previous as unknown as OwnerScope;
+    }
+    // AsyncLocalStorage.enterWith, without a second hook: mark the current resource.
+    try {
+      (executionAsyncResource() as Owned)[OWNER] = owner;
+    } catch {
+      // Not extensible: run untracked rather than break the test.
+      return NOT_ENTERED as unknown as OwnerScope;
+    }
+    return previous as unknown as OwnerScope;
+  };
+  const exit = (scope: OwnerScope): void => {
+    const previous = scope as unknown as Owner | undefined | typeof NOT_ENTERED;
+    if (previous === NOT_ENTERED) return;
+    if (storage) {
+      storage.enterWith(previous as Owner);
+      return;
+    }
+    // Synchronous code in between: still the resource `enter` marked.
+    const execution = executionAsyncResource() as Owned;
+    if (previous === undefined) delete execution[OWNER];
+    else execution[OWNER] = previous;
+  };
+
   return {
     runAs<T>(owner: Owner, fn: () => T): T {
-      skipRunnerTimer = false;
-      if (storage) return storage.run(owner, fn);
-      // AsyncLocalStorage.run, without a second hook: mark the current resource, call, unmark.
-      const execution = executionAsyncResource() as Owned;
-      const previous = execution[OWNER];
-      try {
-        execution[OWNER] = owner;
-      } catch {
-        // Not extensible: run untracked rather than break the test.
-        return fn();
-      }
+      const scope = enter(owner);
       try {
         return fn();
       } finally {
-        if (previous === undefined) delete execution[OWNER];
-        else execution[OWNER] = previous;
+        exit(scope);
       }
     },
+
+    enter,
+    exit,
 
     settle({select, settleMsFor, includeUnref = false, exclude}: SettleOptions): MaybePromise<SettledResource[]> {
       fsPatches.confirmOpens();
