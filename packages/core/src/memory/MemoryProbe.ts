@@ -99,6 +99,14 @@ export interface MemoryMeasurement {
 /** A measurement and how its end reading was taken (the sample label). */
 type Reading = MemoryMeasurement & {method: string};
 
+interface ScreenOptions {
+  threshold: number;
+  leakBar?: number;
+  force?: boolean;
+  baselineExact: boolean;
+  bound?: string;
+}
+
 function withoutFullGc(baseline: number, afterBytes: number, baselineExact: boolean, method: string): Reading {
   return {beforeBytes: baseline, afterBytes, growthBytes: afterBytes - baseline, exact: false, baselineExact, method};
 }
@@ -228,8 +236,8 @@ export class MemoryProbe {
       const leakBar = this.baselineExact ? threshold : threshold / 2;
       const screen =
         majors > 0 && !this.baselineExact
-          ? this.screen(baseline, leakBar, leakBar, force, false, 'below the bar for a leak; V8 ran a full GC during the file')
-          : this.screen(baseline, threshold, leakBar, force, this.baselineExact);
+          ? this.screen(baseline, {threshold: leakBar, force, baselineExact: false, bound: 'below the bar for a leak; V8 ran a full GC during the file'})
+          : this.screen(baseline, {threshold, leakBar, force, baselineExact: this.baselineExact});
       return then(screen, reading => {
         this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
         const measurement = measurementOf(reading);
@@ -263,7 +271,7 @@ export class MemoryProbe {
     if (baseline === undefined || !file) return;
     return this.timed(() =>
       // Exact when the file already looked leaky, so the two numbers can be compared.
-      then(this.screen(baseline, this.settings.retainedThresholdBytes, this.settings.retainedThresholdBytes, this.isFileLeak(file), this.baselineExact), reading => {
+      then(this.screen(baseline, {threshold: this.settings.retainedThresholdBytes, force: this.isFileLeak(file), baselineExact: this.baselineExact}), reading => {
         this.retainedBytes = reading.growthBytes;
         this.retainedExact = reading.exact;
         this.samples.push({label: `after teardown (${reading.method})`, heapUsedBytes: reading.afterBytes});
@@ -284,8 +292,7 @@ export class MemoryProbe {
     const baseline = this.testBaseline;
     this.testBaseline = undefined;
     if (baseline === undefined) return undefined;
-    const threshold = this.settings.testGrowthThresholdBytes;
-    return this.timed(() => then(this.screen(baseline, threshold, threshold, false, true), measurementOf));
+    return this.timed(() => then(this.screen(baseline, {threshold: this.settings.testGrowthThresholdBytes, baselineExact: true}), measurementOf));
   }
 
   record(): MemoryRecord | undefined {
@@ -392,10 +399,14 @@ export class MemoryProbe {
   /**
    * Cheapest upper bound first: a plain reading (all garbage included), then one after a
    * scavenge; full GCs only when both cross `threshold` (or `force`). Unless forced to measure
-   * exactly, the full GCs stop at a reading below `leakBar`, the growth a finding needs, from
-   * the second on (see collectUntilStable): another GC could only read less.
+   * exactly, the full GCs stop at a reading below `leakBar` (the growth a finding needs,
+   * `threshold` unless given) from the second on (see collectUntilStable): another GC could
+   * only read less. `bound` names what a reading without a full GC is, for the sample label.
    */
-  private screen(baseline: number, threshold: number, leakBar: number, force: boolean, baselineExact: boolean, bound = 'upper bound'): MaybePromise<Reading> {
+  private screen(
+    baseline: number,
+    {threshold, leakBar = threshold, force = false, baselineExact, bound = 'upper bound'}: ScreenOptions,
+  ): MaybePromise<Reading> {
     if (!force) {
       const plain = this.sample();
       if (plain - baseline < threshold) return withoutFullGc(baseline, plain, baselineExact, `no GC, ${bound}`);

@@ -466,14 +466,16 @@ export function trackResources(options: TrackerOptions): Tracker {
 
   const enter = (owner: Owner): OwnerScope => {
     skipRunnerTimer = false;
-    const previous = inheritedOwner();
     if (storage) {
+      const previous = storage.getStore();
       storage.enterWith(owner);
       return previous as unknown as OwnerScope;
     }
     // AsyncLocalStorage.enterWith, without a second hook: mark the current resource.
+    const execution = executionAsyncResource() as Owned;
+    const previous = execution[OWNER];
     try {
-      (executionAsyncResource() as Owned)[OWNER] = owner;
+      execution[OWNER] = owner;
     } catch {
       // Not extensible: run untracked rather than break the test.
       return NOT_ENTERED as unknown as OwnerScope;
