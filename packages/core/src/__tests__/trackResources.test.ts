@@ -338,7 +338,7 @@ describe('files', () => {
     expect(await settleFor(TEST_OWNER)).toEqual([]);
   });
 
-  test("an fd opened with readFileSync's arguments and closed before yielding is never recorded", async () => {
+  test("an fd opened with readFileSync's arguments and closed before the next check is never recorded", async () => {
     tracker.runAs(TEST_OWNER, () => fs.closeSync(fs.openSync(file, 'r', 0o666)));
     await Promise.resolve();
     expect(tracker.records().filter(record => record.type === 'fs.openSync')).toEqual([]);
