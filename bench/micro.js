@@ -23,6 +23,8 @@ const CASES = {
   timer: [100_000, 'clearTimeout(setTimeout(noop, 1000));'],
   immediateTick: [50_000, 'await new Promise(r => setImmediate(r));'],
   openSync: [20_000, 'fs.closeSync(fs.openSync(FILE, "r"));'],
+  // Node's own (path, flags, 0o666) open: how Jest reads every module it loads.
+  readFileSync: [20_000, 'fs.readFileSync(FILE);'],
   readFile: [5_000, 'await fsp.readFile(FILE);'],
   settleEmpty: [20_000, 'await tracker.settle({select: () => true, settleMsFor: () => 100});'],
 };

@@ -4,24 +4,30 @@
  * Microbenchmark of the per-test state snapshot (packages/core/dist) outside Jest: builds a
  * jest-environment-node environment as Jest does, then times the snapshotter's take/diff
  * and the StateMonitor's testStart+testEnd pair (what every test pays) on a clean test,
- * with a fresh start snapshot and with the previous test's end snapshot reused.
+ * with a fresh start snapshot and with the previous test's end snapshot reused. Also times the
+ * two whole-context readings that could replace the per-key check (the accessors' getters by
+ * `__lookupGetter__`, all descriptors at once), to compare with `take('test')`, which does
+ * the whole check.
  * Prints medians over `--rounds` (default 7) of `--iterations` (default 2000) each.
  *
- *   node bench/state-micro.js [--rounds N] [--iterations N]
+ *   node bench/state-micro.js [--rounds N] [--iterations N] [--jest-root DIR]
+ *
+ * --jest-root DIR: the jest-environment-node of another Jest install, e.g. test/.work/v29.
  */
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const core = require(path.join(ROOT, 'packages/core/dist/state/snapshotState.js'));
 const {StateMonitor} = require(path.join(ROOT, 'packages/core/dist/state/StateMonitor.js'));
-const NodeEnvironment = require('jest-environment-node').default;
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : Number(process.argv[i + 1]);
+  return i === -1 ? fallback : process.argv[i + 1];
 }
-const ROUNDS = arg('rounds', 7);
-const N = arg('iterations', 2000);
+const jestRoot = arg('jest-root', undefined);
+const NodeEnvironment = require(jestRoot ? path.resolve(jestRoot, 'node_modules/jest-environment-node') : 'jest-environment-node').default;
+const ROUNDS = Number(arg('rounds', 7));
+const N = Number(arg('iterations', 2000));
 
 function buildEnvironment() {
   const projectConfig = {
@@ -64,6 +70,9 @@ const b = snapshotter.take('test');
 const monitor = new StateMonitor({...options(buildEnvironment()), file: 'bench.test.js', severity: {global: 'warn', env: 'warn', cwd: 'warn', 'process-listener': 'warn', state: 'warn'}});
 monitor.fileStart();
 const title = ['bench', 'test'];
+const context = env.getVmContext();
+const accessorKeys = Reflect.ownKeys(context).filter(key => !('value' in Reflect.getOwnPropertyDescriptor(context, key)));
+const lookupGetter = Object.prototype.__lookupGetter__;
 
 const results = {
   'Reflect.ownKeys(env.global)': time(() => Reflect.ownKeys(global)),
@@ -78,7 +87,12 @@ const results = {
     monitor.testStart(true);
     monitor.testEnd(title);
   }),
+  [`context: __lookupGetter__ × ${accessorKeys.length} accessors`]: time(() => {
+    for (const key of accessorKeys) lookupGetter.call(context, key);
+  }),
+  'context: Object.getOwnPropertyDescriptors': time(() => Object.getOwnPropertyDescriptors(context)),
 };
+console.log(`jest-environment-node ${require(path.join(path.dirname(require.resolve(jestRoot ? path.resolve(jestRoot, 'node_modules/jest-environment-node') : 'jest-environment-node')), '../package.json')).version}, Node ${process.version}`);
 for (const [name, r] of Object.entries(results)) {
   console.log(`${name.padEnd(40)} median ${r.median.toFixed(1).padStart(7)} µs  (min ${r.min.toFixed(1)}, max ${r.max.toFixed(1)})`);
 }

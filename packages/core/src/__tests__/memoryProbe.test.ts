@@ -35,6 +35,19 @@ function scriptedHeap() {
   return {heap, majors, deps};
 }
 
+/**
+ * A file that starts over `garbageMiB` of garbage, too little to trigger a start GC (the
+ * worker's last reading is the live heap): its baseline is an upper bound, live + garbage.
+ */
+async function startOverGarbage(garbageMiB: number) {
+  const scripted = scriptedHeap();
+  scripted.deps.worker.lastLiveBytes = scripted.heap.live;
+  scripted.heap.garbage = garbageMiB * MiB;
+  const probe = new MemoryProbe({}, scripted.deps);
+  await probe.fileStart();
+  return {...scripted, probe};
+}
+
 describe('MemoryProbe (scripted heap)', () => {
   test('a file that only produced garbage is screened clean with one full GC in total', async () => {
     const {heap, deps} = scriptedHeap();
@@ -112,11 +125,7 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('with a scavenge baseline a leak is flagged on the lower bound; garbage at start only lowers it', async () => {
-    const {heap, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, probe} = await startOverGarbage(3);
     heap.live += 48 * MiB;
     const end = await probe.fileEnd();
     expect(end).toMatchObject({beforeBytes: 103 * MiB, afterBytes: 148 * MiB, growthBytes: 45 * MiB, exact: true, baselineExact: false});
@@ -146,11 +155,7 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('after a major GC by V8, an upper-bound baseline screens at the lower-bound bar: above it the end is measured with full GCs', async () => {
-    const {heap, majors, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, majors, probe} = await startOverGarbage(3);
     heap.live += 20 * MiB;
     heap.garbage = 0; // V8 collected it: 120 - 103 = 17 MiB is no upper bound of the growth (20)
     majors.during = 1;
@@ -162,11 +167,7 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('after a major GC by V8, a reading below the lower-bound bar needs no full GC: none could flag the file', async () => {
-    const {heap, majors, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, majors, deps, probe} = await startOverGarbage(3);
     heap.live += 5 * MiB;
     heap.garbage = 0;
     heap.young = 6 * MiB;
