@@ -152,7 +152,6 @@ export class LeakwatchReporter implements Reporter {
   }
 
   onRunComplete(_contexts?: Set<TestContext>, _results?: AggregatedResult): void {
-    this.startHangCapture();
     try {
       this.lastReport = this.buildReport();
       const {written, errors} = this.write(this.lastReport);
@@ -169,6 +168,9 @@ export class LeakwatchReporter implements Reporter {
       this.log(`Leakwatch: could not write reports: ${errorText(error)}`);
     } finally {
       this.removeRunDir();
+      // After the writes (its hook would make them pay for stack captures), still before
+      // globalTeardown.
+      this.startHangCapture();
       this.scheduleHangCheck();
     }
   }

@@ -137,6 +137,27 @@ describe('FileProbes: state snapshot reuse between tests', () => {
     expect(fileFindingKeys(h.fileFindings)).toEqual([['global', 'file', 'betweenTests']]);
   });
 
+  test('one queued tick ends the reuse for every test armed before it ran, and a later end queues the next', async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    await h.run('two', () => undefined); // same microtask drain: starts from one's end
+    await new Promise(resolve => setTimeout(resolve, 0));
+    h.global.betweenTwoAndThree = 1;
+    await h.run('three', () => undefined);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    h.global.betweenThreeAndFour = 1;
+    await h.run('four', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    // run_start, one's start, four ends, three and four start fresh, run_finish.
+    expect(h.realProcess.cwd).toHaveBeenCalledTimes(9);
+    expect([...h.testFindings.keys()]).toEqual([]);
+    expect(fileFindingKeys(h.fileFindings)).toEqual([
+      ['global', 'file', 'betweenTwoAndThree'],
+      ['global', 'file', 'betweenThreeAndFour'],
+    ]);
+  });
+
   test("a hook or describe boundary between tests is not the next test's", async () => {
     const h = harness({memory: false});
     await h.probes.handleTestEvent({name: 'run_start'}, h.state);
