@@ -81,13 +81,27 @@ function wrapAs(tracker: Tracker, owner: Owner, fn: HookFn): Wrapped {
   return wrapped;
 }
 
+interface HookLike {
+  type: string;
+  fn: unknown;
+  parent?: {parent?: unknown; hooks?: readonly unknown[]};
+}
+
 /**
  * jest-circus adds one beforeEach to every file (29 and 30: resetModules, clearMocks, …) from
- * its own code, which runs in the runner's realm: an anonymous function of this realm. Test
- * code runs in the vm context; even a bound core-module function has a name ("bound close").
+ * its own code, before setup files and the test file add theirs: the first hook of the root
+ * block, an anonymous function of the runner's realm. Test code runs in the vm context, and a
+ * core-module function it passes is named (bound ones too: "bound close").
  */
-export function isRunnerHook(hook: {type: string; fn: unknown}): boolean {
-  return hook.type === 'beforeEach' && hook.fn instanceof Function && hook.fn.name === '';
+export function isRunnerHook(hook: HookLike): boolean {
+  return (
+    hook.type === 'beforeEach' &&
+    hook.fn instanceof Function &&
+    hook.fn.name === '' &&
+    hook.parent !== undefined &&
+    hook.parent.parent === undefined &&
+    hook.parent.hooks?.[0] === hook
+  );
 }
 
 function unwrap(fn: HookFn | undefined): HookFn | undefined {
