@@ -53,24 +53,19 @@ function wrapMethod(proto, className, name, keyOf) {
   proto[name] = wrapped;
 }
 
+/** Classes to time, by the built file that defines them; `keyOf` names a method's rows by its arguments. */
 const targets = [
   {
     file: /(jest-environment-leakwatch|packages\/jest-environment)\/build\/LeakwatchEnvironment\.js$/,
     className: 'LeakwatchEnvironment',
-    methods: {
-      handleTestEvent: args => `event ${args[0]?.name}`,
-      teardown: undefined,
-      checkTest: undefined,
-      checkDescribe: undefined,
-      checkFile: undefined,
-      writeSidecar: undefined,
-    },
+    methods: ['handleTestEvent', 'teardown', 'checkTest', 'checkDescribe', 'checkFile', 'writeSidecar'],
+    keyOf: {handleTestEvent: args => `event ${args[0]?.name}`},
   },
-  {file: /jest-environment-node\/build\/index\.js$/, className: 'NodeEnvironment', methods: {teardown: 0}},
-  {file: /core\/dist\/state\/StateMonitor\.js$/, className: 'StateMonitor', methods: {fileStart: 0, testStart: 0, testEnd: 0, fileEnd: 0}},
-  {file: /core\/dist\/memory\/MemoryProbe\.js$/, className: 'MemoryProbe', methods: {fileStart: 0, testStart: 0, testEnd: 0, fileEnd: 0, afterTeardown: 0}},
-  {file: /core\/dist\/probes\/FileProbes\.js$/, className: 'FileProbes', methods: {armContinuing: 0, afterTeardown: 0}},
-  {file: /jest-reporter\/dist\/LeakwatchReporter\.js$/, className: 'LeakwatchReporter', methods: {onTestFileResult: 0, onRunComplete: 0}},
+  {file: /jest-environment-node\/build\/index\.js$/, className: 'NodeEnvironment', methods: ['teardown']},
+  {file: /core\/dist\/state\/StateMonitor\.js$/, className: 'StateMonitor', methods: ['fileStart', 'testStart', 'testEnd', 'fileEnd']},
+  {file: /core\/dist\/memory\/MemoryProbe\.js$/, className: 'MemoryProbe', methods: ['fileStart', 'testStart', 'testEnd', 'fileEnd', 'afterTeardown']},
+  {file: /core\/dist\/probes\/FileProbes\.js$/, className: 'FileProbes', methods: ['armContinuing', 'afterTeardown']},
+  {file: /jest-reporter\/dist\/LeakwatchReporter\.js$/, className: 'LeakwatchReporter', methods: ['onTestFileResult', 'onRunComplete']},
 ];
 
 const originalModuleLoad = Module.prototype.load;
@@ -81,7 +76,7 @@ Module.prototype.load = function (filename) {
     if (!target.file.test(file)) continue;
     const cls = Object.values(this.exports ?? {}).find(value => typeof value === 'function' && value.name === target.className);
     if (!cls) continue;
-    for (const [name, keyOf] of Object.entries(target.methods)) wrapMethod(cls.prototype, target.className, name, keyOf || undefined);
+    for (const name of target.methods) wrapMethod(cls.prototype, target.className, name, target.keyOf?.[name]);
   }
   return result;
 };
