@@ -7,7 +7,8 @@
  * with a fresh start snapshot and with the previous test's end snapshot reused. Also times the
  * two whole-context readings that could replace the per-key check (the accessors' getters by
  * `__lookupGetter__`, all descriptors at once), to compare with `take('test')`, which does
- * the whole check.
+ * the whole check. The last row times single `take('test')` calls after a pass over 4 million
+ * objects evicted the CPU caches, as Jest's own work between two tests does.
  * Prints medians over `--rounds` (default 7) of `--iterations` (default 2000) each.
  *
  *   node bench/state-micro.js [--rounds N] [--iterations N] [--jest-root DIR]
@@ -58,6 +59,25 @@ function time(fn) {
   return {median: median(samples), min: s[0], max: s[s.length - 1]};
 }
 
+/** Single calls, each after a pass over a large array that evicts the CPU caches. */
+function timeCold(fn) {
+  const ballast = Array.from({length: 4_000_000}, (_, i) => ({i}));
+  const evict = () => {
+    let sum = 0;
+    for (let i = 0; i < ballast.length; i += 7) sum += ballast[i].i;
+    return sum;
+  };
+  const samples = [];
+  for (let r = 0; r < 100; r++) {
+    evict();
+    const t0 = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  const s = samples.slice().sort((a, b) => a - b);
+  return {median: median(samples), min: s[0], max: s[s.length - 1]};
+}
+
 // One environment each: a snapshotter replaces its sandbox's process.env with a counting
 // proxy, so a second one on the same sandbox would see the first one's env as replaced and
 // read it on every snapshot.
@@ -91,6 +111,7 @@ const results = {
     for (const key of accessorKeys) lookupGetter.call(context, key);
   }),
   'context: Object.getOwnPropertyDescriptors': time(() => Object.getOwnPropertyDescriptors(context)),
+  "snapshotter.take('test'), caches evicted": timeCold(() => snapshotter.take('test')),
 };
 console.log(`jest-environment-node ${require(path.join(path.dirname(require.resolve(jestRoot ? path.resolve(jestRoot, 'node_modules/jest-environment-node') : 'jest-environment-node')), '../package.json')).version}, Node ${process.version}`);
 for (const [name, r] of Object.entries(results)) {
