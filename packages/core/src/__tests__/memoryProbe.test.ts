@@ -96,11 +96,11 @@ describe('MemoryProbe (scripted heap)', () => {
     };
     heap.garbage = 2 * MiB;
     const first = new MemoryProbe({}, deps);
-    await first.fileStart(); // no time spent yet: a GC (assumed 20 ms) would be all of it
+    await first.fileStart(); // no time spent yet: a GC (assumed 40 ms) would be all of it
     expect(heap.majors).toBe(0);
     expect(await first.fileEnd()).toMatchObject({baselineExact: false, exact: false});
     expect(heap.majors).toBe(0);
-    clock = 500; // 2% is 10 ms
+    clock = 1000; // 2% is 20 ms
     heap.garbage = 30 * MiB;
     const starved = new MemoryProbe({}, deps);
     await starved.fileStart();
@@ -108,18 +108,26 @@ describe('MemoryProbe (scripted heap)', () => {
     heap.live += 48 * MiB; // a leak is still flagged, on the looser lower bound (48 - 30 garbage)
     expect(await starved.fileEnd()).toMatchObject({growthBytes: 18 * MiB, exact: true, baselineExact: false});
     expect(starved.fileFindings('a', 'warn')).toHaveLength(1);
-    clock = 1500; // 2% is 30 ms: room for one (20 ms)
+    clock = 2000; // 2% is 40 ms: room for one (assumed 40 ms; this one takes 20)
     heap.garbage = 30 * MiB;
     let majorsBefore = heap.majors;
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(majorsBefore + 1);
     expect(deps.worker.lastLiveBytes).toBe(148 * MiB);
-    clock = 1900; // 2% is 38 ms: the 20 spent fit, but not with the next 20
+    clock = 2100; // 2% is 42 ms: the 20 spent and the next 20 fit…
+    heap.garbage = 178 * MiB; // …but over 1.8× the old generation the next one is expected to take ~37
+    majorsBefore = heap.majors;
+    await new MemoryProbe({}, deps).fileStart();
+    expect(heap.majors).toBe(majorsBefore);
+    heap.garbage = 30 * MiB; // the same old generation as the last GC: 20 + 20 fit in 42
+    await new MemoryProbe({}, deps).fileStart();
+    expect(heap.majors).toBe(majorsBefore + 1);
+    clock = 2500; // 2% is 50 ms: 40 spent, the next 20 do not fit
     heap.garbage = 30 * MiB;
     majorsBefore = heap.majors;
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(majorsBefore);
-    clock = 2500; // 2% is 50 ms: room again
+    clock = 3000; // 2% is 60 ms: room again
     await new MemoryProbe({}, deps).fileStart();
     expect(heap.majors).toBe(majorsBefore + 1);
   });
