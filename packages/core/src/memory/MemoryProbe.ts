@@ -42,7 +42,6 @@ export const DEFAULT_MEMORY_SETTINGS: Readonly<MemoryProbeSettings> = {
   startGcTriggerBytes: 16 * MiB,
 };
 
-/** What one worker process learned from its last full GC (shared by the files it runs). */
 /** Share of a worker's time the start-of-file full GCs may take (see startGcAffordable). */
 const START_GC_TIME_SHARE = 0.02;
 /**
@@ -52,6 +51,7 @@ const START_GC_TIME_SHARE = 0.02;
  */
 const ASSUMED_START_GC_MS = 40;
 
+/** What one worker process learned from its last full GC (shared by the files it runs). */
 export interface WorkerMemoryState {
   lastLiveBytes?: number;
   /** When this worker's first file started, and the time its start-of-file full GCs took since. */
