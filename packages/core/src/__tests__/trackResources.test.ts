@@ -86,6 +86,24 @@ describe('timers', () => {
     expect(leaks.map(({record}) => record.details().api)).toEqual(['setInterval']);
   });
 
+  test('owners entered one after another in the same synchronous code, and then none, are told apart', async () => {
+    // One execution context throughout: its owner is looked up (and remembered) at each timer's
+    // creation, and each enter/exit must replace what was remembered.
+    tracker.runAs(TEST_OWNER, () => setInterval(() => undefined, 1000));
+    tracker.runAs(OTHER_OWNER, () => setInterval(() => undefined, 1000));
+    setInterval(() => undefined, 1000);
+    tracker.runAs(TEST_OWNER, async () => {
+      await null; // continues as the promise it awaited, whose owner was remembered at its creation
+      setInterval(() => undefined, 1000);
+    });
+    await sleep(1);
+    const causes = (leaks: SettledResource[]) => leaks.map(({record}) => record.causal);
+    expect(causes(await settleFor(TEST_OWNER))).toEqual([true, true]);
+    expect(causes(await settleFor(OTHER_OWNER))).toEqual([true]);
+    // Outside any owner: the fallback, not a cause remembered from before.
+    expect(causes(await settleFor(FILE_OWNER))).toEqual([false]);
+  });
+
   test('a self-rescheduling setImmediate loop is reported by its callback name', async () => {
     let running = true;
     cleanups.push(() => (running = false));
