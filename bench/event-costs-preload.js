@@ -26,7 +26,7 @@ function isThenable(value) {
   return value !== null && typeof value === 'object' && typeof value.then === 'function';
 }
 
-/** Times `proto[name]`; `keyOf(args)` names the row (default `Class.name`). */
+/** Times `proto[name]`; `keyOf(args)` names the row (default `Class.method`). */
 function wrapMethod(proto, className, name, keyOf) {
   const original = proto[name];
   if (typeof original !== 'function' || original.__eventCosts) return;

@@ -6,7 +6,7 @@ import {resolveMemoryOptions, type MemoryOptions} from './memory/memoryOptions';
 import type {MemoryProbeSettings} from './memory/MemoryProbe';
 import {resolveStateOptions, type ResolvedStateOptions, type StateOptions} from './state/stateOptions';
 
-/** Loaded on the first stack glob: ~2.5 ms per process that most runs, with no glob, never need. */
+/** Loaded on the first stack glob: ~2.4 ms per process that most runs, with no glob, never need. */
 function loadPicomatch(): typeof picomatchModule {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('picomatch') as typeof picomatchModule;

@@ -373,8 +373,7 @@ class ExecutionOwnerMemo {
     const slot = id & (ExecutionOwnerMemo.SIZE - 1);
     if (this.ids[slot] === id) return this.owners[slot];
     const owner = (executionAsyncResource() as Owned)[OWNER];
-    this.ids[slot] = id;
-    this.owners[slot] = owner;
+    this.set(id, owner);
     return owner;
   }
 
@@ -419,8 +418,9 @@ export function trackResources(options: TrackerOptions): Tracker {
    * is what AsyncLocalStorage itself does there, without a second hook.
    */
   const storage = supportsUntrackedPromises() ? new AsyncLocalStorage<Owner>() : undefined;
-  const memo = new ExecutionOwnerMemo();
-  const inheritedOwner = (): Owner | undefined => (storage ? storage.getStore() : memo.current());
+  // Only the hook path reads the executing resource.
+  const memo = storage ? undefined : new ExecutionOwnerMemo();
+  const inheritedOwner = (): Owner | undefined => (memo ? memo.current() : storage!.getStore());
   const currentOwner = (): Owner | undefined => inheritedOwner() ?? fallbackOwner();
 
   // An exception thrown from an async hook callback aborts the process: never let one out.
@@ -436,7 +436,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     if (internal > 0) return;
     if (type === 'PROMISE') {
       // The hot path (every await on Node < 24.14): one read, at most one write.
-      if (!storage) {
+      if (memo) {
         const inheritedByPromise = memo.current();
         if (inheritedByPromise !== undefined) {
           (resource as Owned)[OWNER] = inheritedByPromise;
@@ -517,7 +517,7 @@ export function trackResources(options: TrackerOptions): Tracker {
       // Not extensible: run untracked rather than break the test.
       return NOT_ENTERED as unknown as OwnerScope;
     }
-    memo.set(executionAsyncId(), owner);
+    memo!.set(executionAsyncId(), owner);
     return previous as unknown as OwnerScope;
   };
   const exit = (scope: OwnerScope): void => {
@@ -531,7 +531,7 @@ export function trackResources(options: TrackerOptions): Tracker {
     const execution = executionAsyncResource() as Owned;
     if (previous === undefined) delete execution[OWNER];
     else execution[OWNER] = previous;
-    memo.set(executionAsyncId(), previous);
+    memo!.set(executionAsyncId(), previous);
   };
 
   return {
