@@ -63,6 +63,14 @@ describe('timers', () => {
     expect(withUnref.map(resource => resource.liveness)).toEqual(['unref']);
   });
 
+  test('a signal listener gets no handle record: Node unrefs its handle (the state check reports the listener)', async () => {
+    const listener = (): void => undefined;
+    cleanups.push(() => process.removeListener('SIGUSR2', listener));
+    tracker.runAs(TEST_OWNER, () => process.on('SIGUSR2', listener));
+    expect(tracker.records().map(record => record.type)).not.toContain('SIGNALWRAP');
+    expect(await settleFor(TEST_OWNER, true)).toEqual([]);
+  });
+
   test('the owner survives an await', async () => {
     await tracker.runAs(TEST_OWNER, async () => {
       await sleep(1);
