@@ -5,7 +5,7 @@
  *
  *   node bench/run.js [--smoke] [--shape a,b,c,d] [--runs N] [--no-warmup] [--workers N]
  *                     [--configs stock,leakwatch,detect,lw-nocleanup] [--profile] [--settle-probe] [--keep]
- *                     [--jest-root DIR]
+ *                     [--jest-root DIR] [--cold]
  *
  * Generates leak-free suites in bench/.work/<full|smoke>-<pid>/<shape>/ and runs each with the root's Jest in
  * these configurations, alternating them (ABCABC...) after one warm-up round:
@@ -24,6 +24,9 @@
  * tests' Jest 29 project). Jest, jest-environment-node and Leakwatch then all come from DIR's
  * node_modules (Leakwatch's environment extends that Jest's jest-environment-node), and the run
  * stops unless DIR's Leakwatch is the one built in packages/ (an e2e run reinstalls it).
+ * --cold: as a CI run without a cached Jest cache directory: every run starts from an empty
+ * cacheDirectory, and the suites go through Jest's default transform (babel-jest) instead of
+ * `transform: {}`, so every file is transformed and written to the cache during the run.
  * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
  * test results and times the JSON + JUnit + HTML output.
  *
@@ -64,7 +67,7 @@ const RUN_TIMEOUT_MS = 5 * 60 * 1000;
 
 // ------------------------------------------------------------------------ arguments
 function parseArgs(argv) {
-  const args = {smoke: false, shapes: null, runs: null, warmup: true, workers: null, configs: null, profile: false};
+  const args = {smoke: false, shapes: null, runs: null, warmup: true, workers: null, configs: null, profile: false, cold: false};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -82,6 +85,7 @@ function parseArgs(argv) {
     else if (a === '--profile') args.profile = true;
     else if (a === '--settle-probe') args.settleProbe = true;
     else if (a === '--keep') args.keep = true;
+    else if (a === '--cold') args.cold = true;
     else if (a.startsWith('--base-root')) args.baseRoot = path.resolve(value());
     else if (a.startsWith('--jest-root')) args.jestRoot = path.resolve(value());
     else if (a === '-h' || a === '--help') {
@@ -201,12 +205,13 @@ function useJestRoot(dir) {
 }
 
 // ------------------------------------------------------------------------ suites
-function writeConfigs(dir, shape) {
+function writeConfigs(dir, shape, {cold}) {
   const cacheBase = path.join(RUN, 'cache', shape);
   const common = {
     rootDir: dir,
     testMatch: ['<rootDir>/__tests__/**/*.test.js'],
-    transform: {},
+    // Cold runs keep Jest's default transform (babel-jest), as a project without a transform setting.
+    ...(cold ? {} : {transform: {}}),
     watchman: false,
   };
   const stock = {...common, testEnvironment: STOCK_ENV, reporters: ['default'], cacheDirectory: path.join(cacheBase, 'stock')};
@@ -248,7 +253,7 @@ function writeConfigs(dir, shape) {
   return files;
 }
 
-function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []) {
+function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = [], cacheDirectory = null) {
   if (shape === 'd') return [process.execPath, [...nodeFlags, path.join(__dirname, 'render-report.js'), dir]];
   // Node flags go on the command line (--cpu-prof is refused in NODE_OPTIONS); Jest's
   // workers are forked with process.execArgv, so they inherit them.
@@ -257,12 +262,16 @@ function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []
   // Per-test durations (same cost in every configuration): isolates the in-test hot path.
   argv.push('--json', `--outputFile=${path.join(RUN, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
   if (args.workers != null) argv.push(`--maxWorkers=${args.workers}`);
+  if (cacheDirectory) argv.push(`--cacheDirectory=${cacheDirectory}`);
   return [process.execPath, argv];
 }
 
 // ------------------------------------------------------------------------ one measured run
 function runOnce({shape, config, dir, configFiles, args, label, extraEnv, nodeFlags}) {
-  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label, nodeFlags);
+  // --cold: an empty cache directory of its own for every run.
+  const coldCache = args.cold && shape !== 'd' ? path.join(RUN, 'cache-cold', `${shape}-${config}-${label}`) : null;
+  if (coldCache) fs.rmSync(coldCache, {recursive: true, force: true});
+  const [cmd, argv] = commandFor(shape, config, dir, configFiles, args, label, nodeFlags, coldCache);
   const logDir = path.join(RUN, 'logs');
   fs.mkdirSync(logDir, {recursive: true});
   const log = path.join(logDir, `${shape}-${config}-${label}.log`);
@@ -516,6 +525,7 @@ async function main() {
   }
   console.log(`Leakwatch bench: ${info.nproc} CPU (${info.cpuModel}), Node ${info.node}, Jest ${info.jest}; ` +
     `${args.smoke ? 'smoke sizes' : 'full sizes'}, ${args.runs} run(s) per configuration${args.warmup ? ' after a warm-up round' : ''}, ` +
+    `${args.cold ? 'cold cache (empty cacheDirectory per run, babel-jest), ' : ''}` +
     `workers: ${args.workers ?? "Jest's default"}`);
 
   const results = {
@@ -525,7 +535,9 @@ async function main() {
     sizes,
     method: {
       order: 'one warm-up round (not counted), then rounds of stock, leakwatch, detect in that order',
-      jestFlags: '--ci, per-configuration cacheDirectory warmed by the warm-up round, transform: {}',
+      jestFlags: args.cold
+        ? '--ci, an empty --cacheDirectory per run, Jest\'s default transform (babel-jest)'
+        : '--ci, per-configuration cacheDirectory warmed by the warm-up round, transform: {}',
       wall: 'hrtime around the child process',
       cpu: 'user+sys of the child tree from wait4() (GNU time %U+%S)',
       peakRss: 'ru_maxrss (largest single process of the tree; GNU time %M)',
@@ -539,7 +551,7 @@ async function main() {
     // Positive control: a leaky file must produce findings, or the numbers below mean nothing.
     const dir = path.join(RUN, 'control');
     generate('control', dir, {});
-    const configFiles = writeConfigs(dir, 'control');
+    const configFiles = writeConfigs(dir, 'control', args);
     const r = await runOnce({shape: 'control', config: 'leakwatch', dir, configFiles, args, label: 'control'});
     const n = r.leakwatch?.summary?.findings;
     results.positiveControl = {exitCode: r.exitCode, findings: n ?? null, expected: 2, kinds: r.leakwatch?.summary?.byKind};
@@ -550,7 +562,7 @@ async function main() {
   for (const shape of args.shapes) {
     const dir = path.join(RUN, shape);
     generate(shape, dir, sizes[shape]);
-    const configFiles = shape === 'd' ? {} : writeConfigs(dir, shape);
+    const configFiles = shape === 'd' ? {} : writeConfigs(dir, shape, args);
     const shapeConfigs = shape === 'd' ? (leakwatchBuilt ? ['leakwatch'] : []) : configs;
     console.log(`\n== shape ${shape}: ${DESCRIPTIONS[shape]} ${JSON.stringify(sizes[shape])}`);
     if (!shapeConfigs.length) {
