@@ -109,6 +109,8 @@ interface ScreenOptions {
   leakBar?: number;
   force?: boolean;
   baselineExact: boolean;
+  /** What readings after full GCs count growth from (see MemoryProbe.liveCeiling). @default the baseline */
+  liveCeiling?: number;
   bound?: string;
 }
 
@@ -135,7 +137,11 @@ function formatBytes(bytes: number): string {
  *   outside the young generation (no GC). If the worker has no full-GC reading yet, or U
  *   exceeds the last one by `startGcTriggerBytes` (garbage piled up), a full GC makes the
  *   baseline exact, as long as such GCs stay within 2% of the worker's time; otherwise U
- *   itself is the baseline — an upper bound of old-generation live memory at start.
+ *   itself is the baseline — an upper bound of old-generation live memory at start — and a
+ *   plain reading (young generation included) is the ceiling exact end readings count growth
+ *   from: run_start comes right after the file's modules were loaded and transformed, and
+ *   the young generation can then hold tens of MiB of live objects (ts-jest's compiler
+ *   caches, on Node 24), which are not the file's growth.
  * - `fileEnd` (run_finish): a plain reading, then if needed one after a young-generation GC.
  *   With an exact baseline, or if V8 ran no major GC in between (GCProfiler), reading −
  *   baseline is an upper bound of the growth: below the threshold the file is clean, no full
@@ -163,6 +169,12 @@ export class MemoryProbe {
   private readonly samples: MemorySample[] = [];
   private file: MemoryMeasurement | undefined;
   private baseline: number | undefined;
+  /**
+   * No less than all memory live at file start: the baseline when exact, else a plain reading
+   * (young generation included). Growth measured after full GCs counts from it, so it is a
+   * lower bound, as a finding needs.
+   */
+  private liveCeiling: number | undefined;
   private retainedBytes: number | undefined;
   private retainedExact = false;
   private testBaseline: number | undefined;
@@ -192,6 +204,7 @@ export class MemoryProbe {
     return this.timed(() => {
       // Outside the young generation: the scavenge that would leave its garbage out is not needed.
       const bound = this.sampleOld();
+      const plain = this.sample();
       const last = this.worker.lastLiveBytes;
       if (this.settings.exactBaseline || this.settings.heapDiff) {
         // Asked for exact numbers: GC until stable, as at the end (the previous file's sandbox
@@ -210,16 +223,18 @@ export class MemoryProbe {
         this.worker.lastStartGcHeapBytes = bound;
         this.setBaseline(this.sample(), true);
       } else {
-        this.setBaseline(bound, false);
+        this.setBaseline(bound, false, Math.max(bound, plain));
       }
     });
   }
 
-  private setBaseline(bytes: number, exact: boolean): void {
+  private setBaseline(bytes: number, exact: boolean, liveCeiling = bytes): void {
     this.baseline = bytes;
+    this.liveCeiling = liveCeiling;
     this.baselineExact = exact;
     if (exact) this.worker.lastLiveBytes = bytes;
     this.samples.push({label: exact ? 'run_start (after full GC)' : 'run_start (old generation, upper bound)', heapUsedBytes: bytes});
+    if (liveCeiling !== bytes) this.samples.push({label: 'run_start (young generation included, upper bound)', heapUsedBytes: liveCeiling});
     if (this.settings.heapDiff) this.startSummary = this.trySummarize('file start');
     this.majorGcsDuringFile = this.majorGcs();
   }
@@ -242,8 +257,8 @@ export class MemoryProbe {
       const leakBar = this.baselineExact ? threshold : threshold / 2;
       const screen =
         majors > 0 && !this.baselineExact
-          ? this.screen(baseline, {threshold: leakBar, force, baselineExact: false, bound: 'below the bar for a leak; V8 ran a full GC during the file'})
-          : this.screen(baseline, {threshold, leakBar, force, baselineExact: this.baselineExact});
+          ? this.screen(baseline, {threshold: leakBar, force, baselineExact: false, liveCeiling: this.liveCeiling, bound: 'below the bar for a leak; V8 ran a full GC during the file'})
+          : this.screen(baseline, {threshold, leakBar, force, baselineExact: this.baselineExact, liveCeiling: this.liveCeiling});
       return then(screen, reading => {
         this.samples.push({label: `run_finish (${reading.method})`, heapUsedBytes: reading.afterBytes});
         const measurement = measurementOf(reading);
@@ -277,7 +292,7 @@ export class MemoryProbe {
     if (baseline === undefined || !file) return;
     return this.timed(() =>
       // Exact when the file already looked leaky, so the two numbers can be compared.
-      then(this.screen(baseline, {threshold: this.settings.retainedThresholdBytes, force: this.isFileLeak(file), baselineExact: this.baselineExact}), reading => {
+      then(this.screen(baseline, {threshold: this.settings.retainedThresholdBytes, force: this.isFileLeak(file), baselineExact: this.baselineExact, liveCeiling: this.liveCeiling}), reading => {
         this.retainedBytes = reading.growthBytes;
         this.retainedExact = reading.exact;
         this.samples.push({label: `after teardown (${reading.method})`, heapUsedBytes: reading.afterBytes});
@@ -390,9 +405,9 @@ export class MemoryProbe {
   }
 
   /**
-   * Exact growth ≥ threshold; or, with a scavenge baseline (growth is then a lower bound,
-   * short by the garbage present at start, which can be a whole previous sandbox), a lower
-   * bound ≥ half the threshold while the upper bound crossed it. Allocate-and-release reads
+   * Exact growth ≥ threshold; or, with an upper-bound baseline (growth, counted from the live
+   * ceiling, is then a lower bound, short by the garbage present at start, which can be a
+   * whole previous sandbox), a lower bound ≥ half the threshold while the upper bound crossed it. Allocate-and-release reads
    * ≤ 0 either way, so garbage never qualifies; the price is that in the cheap mode real
    * growth between threshold/2 and threshold may be reported.
    */
@@ -411,7 +426,7 @@ export class MemoryProbe {
    */
   private screen(
     baseline: number,
-    {threshold, leakBar = threshold, force = false, baselineExact, bound = 'upper bound'}: ScreenOptions,
+    {threshold, leakBar = threshold, force = false, baselineExact, liveCeiling = baseline, bound = 'upper bound'}: ScreenOptions,
   ): MaybePromise<Reading> {
     if (!force) {
       const plain = this.sample();
@@ -420,11 +435,13 @@ export class MemoryProbe {
       const scavenged = this.sample();
       if (scavenged - baseline < threshold) return withoutFullGc(baseline, scavenged, baselineExact, `after scavenge, ${bound}`);
     }
-    const enough = force ? undefined : (bytes: number) => bytes - baseline < leakBar;
+    // Exact end readings count from the live ceiling: a lower bound of the growth when the
+    // baseline is not exact (the young generation's live objects at start are in it).
+    const enough = force ? undefined : (bytes: number) => bytes - liveCeiling < leakBar;
     return collectUntilStable(this.gc, this.sample, {turn: this.turn, enough}).then(settled => {
       this.gcCount += settled.gcCount;
       this.worker.lastLiveBytes = settled.bytes;
-      return {beforeBytes: baseline, afterBytes: settled.bytes, growthBytes: settled.bytes - baseline, exact: true, baselineExact, method: 'after full GC'};
+      return {beforeBytes: liveCeiling, afterBytes: settled.bytes, growthBytes: settled.bytes - liveCeiling, exact: true, baselineExact, method: 'after full GC'};
     });
   }
 
