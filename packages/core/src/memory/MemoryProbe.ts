@@ -204,7 +204,6 @@ export class MemoryProbe {
     return this.timed(() => {
       // Outside the young generation: the scavenge that would leave its garbage out is not needed.
       const bound = this.sampleOld();
-      const plain = this.sample();
       const last = this.worker.lastLiveBytes;
       if (this.settings.exactBaseline || this.settings.heapDiff) {
         // Asked for exact numbers: GC until stable, as at the end (the previous file's sandbox
@@ -223,7 +222,8 @@ export class MemoryProbe {
         this.worker.lastStartGcHeapBytes = bound;
         this.setBaseline(this.sample(), true);
       } else {
-        this.setBaseline(bound, false, Math.max(bound, plain));
+        // A second reading: never below the first, whatever moved in between.
+        this.setBaseline(bound, false, Math.max(bound, this.sample()));
       }
     });
   }
