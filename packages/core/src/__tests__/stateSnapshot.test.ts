@@ -141,6 +141,33 @@ describe('createStateSnapshotter', () => {
       ]);
     });
 
+    test("a file-depth reading gives every key the descriptor the global itself reports (context keys are read from the context)", () => {
+      const {context, global, snapshotter} = contextSetup();
+      vm.runInContext(
+        `globalThis.plain = 1;
+         globalThis.Array = function FakeArray() {};
+         delete globalThis.escape;
+         globalThis[Symbol('tag')] = 'x';
+         Object.defineProperty(globalThis, 'hidden', {value: 2, enumerable: false, configurable: true, writable: true});
+         Object.defineProperty(globalThis, 'lazy', {get() { Object.defineProperty(globalThis, 'lazy', {value: 3, configurable: true}); return 3; }, configurable: true});
+         Object.defineProperty(globalThis, 'eager', {get() { return 4; }, configurable: true});
+         void globalThis.lazy;`,
+        context,
+      );
+      const read = snapshotter.take('file').globals!;
+      const keys = Reflect.ownKeys(global);
+      expect([...read.keys()]).toEqual(keys);
+      for (const key of keys) {
+        const reported = Reflect.getOwnPropertyDescriptor(global, key)!;
+        const entry = read.get(key)!;
+        expect([key, entry.value, entry.get, entry.set]).toEqual([key, reported.value, reported.get, reported.set]);
+      }
+      expect(read.get('Array')!.value).toBe(vm.runInContext('Array', context));
+      expect(read.get('lazy')).toMatchObject({accessor: false, value: 3});
+      expect(read.get('eager')).toMatchObject({accessor: true});
+      expect(read.has('escape')).toBe(false);
+    });
+
     test('a deleted built-in and the real process.env are left to the file-depth comparison', () => {
       const {context, realProcess, snapshotter} = contextSetup();
       const fileBefore = snapshotter.take('file');

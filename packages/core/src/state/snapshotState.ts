@@ -148,7 +148,13 @@ interface GlobalsLayout {
   accessors: Map<number, GlobalEntry>;
 }
 
-function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>): GlobalsMap {
+/**
+ * Every own key of `target` with its descriptor. `backing`, the vm context behind a sandbox
+ * global, answers for the keys it holds: the global's interceptors hand out exactly its
+ * descriptors, at ~5× the cost of reading the plain object (Node 24, Jest 30: 75 against
+ * 10 µs for the 78 such keys); only the built-ins, which live on the global alone, are read there.
+ */
+function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>, backing?: object): GlobalsMap {
   const map: GlobalsMap = new Map();
   const keys = Reflect.ownKeys(target);
   const kept: PropertyKey[] = [];
@@ -157,7 +163,7 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
   for (const key of keys) {
     let descriptor: PropertyDescriptor | undefined;
     try {
-      descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+      descriptor = (backing && Reflect.getOwnPropertyDescriptor(backing, key)) || Reflect.getOwnPropertyDescriptor(target, key);
     } catch {
       continue;
     }
@@ -323,7 +329,7 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
   }
 
   function takeGlobals(depth: SnapshotDepth, previous: ReadonlyMap<PropertyKey, GlobalEntry> | undefined): GlobalsMap {
-    if (depth === 'file') return readGlobals(sandboxGlobal, layouts);
+    if (depth === 'file') return readGlobals(sandboxGlobal, layouts, sandboxContext !== sandboxGlobal ? sandboxContext : undefined);
     // Test depth reads the context, a plain object: when nothing changed since the last
     // reading, that reading is this one too (and the comparison is skipped).
     const layout = previous ? layouts.get(previous as GlobalsMap) : undefined;
