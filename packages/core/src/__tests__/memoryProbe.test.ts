@@ -181,11 +181,29 @@ describe('MemoryProbe (scripted heap)', () => {
     const probe = new MemoryProbe({}, deps);
     await probe.fileStart();
     expect(heap.majors + heap.minors).toBe(0);
-    // They get promoted during the file, and V8 runs a major GC: the end is measured with full GCs.
+    // They get promoted during the file, with 20 MiB that turn to garbage there, and V8 runs a
+    // major GC: the end is measured with full GCs (130 MiB live). Counted from the old
+    // generation at start (103 MiB) that read as 27 MiB of growth, a finding.
     heap.live += heap.youngLive;
     heap.youngLive = 0;
+    heap.garbage += 20 * MiB;
     majors.during = 1;
     expect(await probe.fileEnd()).toMatchObject({beforeBytes: 137 * MiB, afterBytes: 130 * MiB, growthBytes: -7 * MiB, exact: true, baselineExact: false});
+    expect(probe.fileFindings('a', 'warn')).toEqual([]);
+  });
+
+  test('young garbage at the end that crosses the screen, with as much at the start, needs no GC: none could flag the file', async () => {
+    const {heap, deps} = scriptedHeap();
+    deps.worker.lastLiveBytes = 100 * MiB;
+    heap.garbage = 3 * MiB;
+    heap.young = 20 * MiB;
+    const probe = new MemoryProbe({}, deps);
+    await probe.fileStart();
+    heap.live += 2 * MiB;
+    heap.young = 28 * MiB;
+    // 133 - 103 = 30 MiB crosses the screen; 133 - 123 = 10 MiB is under the bar a finding needs.
+    expect(await probe.fileEnd()).toEqual({beforeBytes: 103 * MiB, afterBytes: 133 * MiB, growthBytes: 30 * MiB, exact: false, baselineExact: false});
+    expect([heap.majors, heap.minors]).toEqual([0, 0]);
     expect(probe.fileFindings('a', 'warn')).toEqual([]);
   });
 
@@ -234,6 +252,7 @@ describe('MemoryProbe (scripted heap)', () => {
     const second = new MemoryProbe({}, deps);
     deps.worker.lastLiveBytes = heap.live;
     heap.garbage = 3 * MiB;
+    heap.young = 0;
     await second.fileStart();
     heap.garbage = 0;
     heap.young = 20 * MiB;
