@@ -407,9 +407,9 @@ export class MemoryProbe {
   /**
    * Exact growth ≥ threshold; or, with an upper-bound baseline (growth, counted from the live
    * ceiling, is then a lower bound, short by the garbage present at start, which can be a
-   * whole previous sandbox), a lower bound ≥ half the threshold while the upper bound crossed it. Allocate-and-release reads
-   * ≤ 0 either way, so garbage never qualifies; the price is that in the cheap mode real
-   * growth between threshold/2 and threshold may be reported.
+   * whole previous sandbox), a lower bound ≥ half the threshold while the upper bound crossed
+   * it. Allocate-and-release reads ≤ 0 either way, so garbage never qualifies; the price is
+   * that in the cheap mode real growth between threshold/2 and threshold may be reported.
    */
   private isFileLeak(reading: MemoryMeasurement): boolean {
     if (!reading.exact) return false;
