@@ -43,11 +43,14 @@ function scriptedHeap() {
 /**
  * A file that starts over `garbageMiB` of garbage, too little to trigger a start GC (the
  * worker's last reading is the live heap): its baseline is an upper bound, live + garbage.
+ * `young` / `youngLive`: the young generation's garbage and live objects at start, in MiB.
  */
-async function startOverGarbage(garbageMiB: number) {
+async function startOverGarbage(garbageMiB: number, {young = 0, youngLive = 0} = {}) {
   const scripted = scriptedHeap();
   scripted.deps.worker.lastLiveBytes = scripted.heap.live;
   scripted.heap.garbage = garbageMiB * MiB;
+  scripted.heap.young = young * MiB;
+  scripted.heap.youngLive = youngLive * MiB;
   const probe = new MemoryProbe({}, scripted.deps);
   await probe.fileStart();
   return {...scripted, probe};
@@ -172,14 +175,8 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('live young objects at file start (just loaded and transformed modules) are not growth of the file', async () => {
-    const {heap, majors, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
     // ts-jest's compiler caches on Node 24: ~30 MiB still in the young generation at run_start.
-    heap.youngLive = 30 * MiB;
-    heap.young = 4 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, majors, probe} = await startOverGarbage(3, {youngLive: 30, young: 4});
     expect(heap.majors + heap.minors).toBe(0);
     // They get promoted during the file, with 20 MiB that turn to garbage there, and V8 runs a
     // major GC: the end is measured with full GCs (130 MiB live). Counted from the old
@@ -193,12 +190,7 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('young garbage at the end that crosses the screen, with as much at the start, needs no GC: none could flag the file', async () => {
-    const {heap, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
-    heap.young = 20 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, probe} = await startOverGarbage(3, {young: 20});
     heap.live += 2 * MiB;
     heap.young = 28 * MiB;
     // 133 - 103 = 30 MiB crosses the screen; 133 - 123 = 10 MiB is under the bar a finding needs.
@@ -208,13 +200,7 @@ describe('MemoryProbe (scripted heap)', () => {
   });
 
   test('with live young objects at start a leak is still flagged, counted from everything at start', async () => {
-    const {heap, majors, deps} = scriptedHeap();
-    deps.worker.lastLiveBytes = 100 * MiB;
-    heap.garbage = 3 * MiB;
-    heap.youngLive = 10 * MiB;
-    heap.young = 6 * MiB;
-    const probe = new MemoryProbe({}, deps);
-    await probe.fileStart();
+    const {heap, majors, probe} = await startOverGarbage(3, {youngLive: 10, young: 6});
     heap.live += heap.youngLive + 48 * MiB;
     heap.youngLive = 0;
     majors.during = 1;
