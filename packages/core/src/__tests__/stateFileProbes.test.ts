@@ -158,7 +158,22 @@ describe('FileProbes: state snapshot reuse between tests', () => {
     ]);
   });
 
-  test("a hook or describe boundary between tests is not the next test's", async () => {
+  test('a describe boundary between tests keeps the reuse: it runs no user code', async () => {
+    const h = harness({memory: false});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.run('one', () => undefined);
+    await h.probes.handleTestEvent({name: 'run_describe_finish'}, h.state);
+    await h.probes.handleTestEvent({name: 'run_describe_start'}, h.state);
+    await h.run('two', () => {
+      h.global.fromTwo = 1;
+    });
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    // run_start, one's start, two test ends, run_finish: two started from one's end.
+    expect(h.realProcess.cwd).toHaveBeenCalledTimes(5);
+    expect([...h.testFindings.keys()]).toEqual(['suite › two']);
+  });
+
+  test("a hook between tests (beforeAll/afterAll at a describe boundary) is not the next test's", async () => {
     const h = harness({memory: false});
     await h.probes.handleTestEvent({name: 'run_start'}, h.state);
     await h.run('one', () => undefined);
