@@ -6,8 +6,10 @@ import {FileProbes, type ProbeTest} from '../probes/FileProbes';
 import {trackResource} from '../gc/trackResource';
 import {watchState} from '../state/watchState';
 
-function harness(leakwatch: Record<string, unknown> = {}) {
-  const global = vm.runInContext('this', vm.createContext({})) as Record<PropertyKey, unknown>;
+/** `withContext`: pass the vm context behind the global, as the environment does. */
+function harness(leakwatch: Record<string, unknown> = {}, {withContext = false} = {}) {
+  const context = vm.createContext({});
+  const global = vm.runInContext('this', context) as Record<PropertyKey, unknown>;
   const sandboxProcess = Object.assign(new EventEmitter(), {env: {A: '1'} as Record<string, string | undefined>});
   const realProcess = Object.assign(new EventEmitter(), {env: {} as Record<string, string | undefined>, cwd: jest.fn(() => '/root')});
   const testFindings = new Map<string, Finding[]>();
@@ -16,6 +18,7 @@ function harness(leakwatch: Record<string, unknown> = {}) {
   const probes = new FileProbes(
     {
       global,
+      ...(withContext ? {context} : {}),
       sandboxProcess,
       realProcess,
       testPath: '/root/src/a.test.js',
@@ -156,6 +159,29 @@ describe('FileProbes: state snapshot reuse between tests', () => {
       ['global', 'file', 'betweenTwoAndThree'],
       ['global', 'file', 'betweenThreeAndFour'],
     ]);
+  });
+
+  test('with the vm context, the first test starts from the file-start reading unless a hook ran first', async () => {
+    const h = harness({memory: false}, {withContext: true});
+    await h.probes.handleTestEvent({name: 'run_start'}, h.state);
+    await h.probes.handleTestEvent({name: 'run_describe_start'}, h.state);
+    await h.run('one', () => {
+      h.global.fromOne = 1;
+    });
+    await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
+    // run_start, one's end, run_finish: one started from run_start's reading.
+    expect(h.realProcess.cwd).toHaveBeenCalledTimes(3);
+    expect([...h.testFindings.keys()]).toEqual(['suite › one']);
+
+    const withHook = harness({memory: false}, {withContext: true});
+    await withHook.probes.handleTestEvent({name: 'run_start'}, withHook.state);
+    await withHook.probes.handleTestEvent({name: 'hook_start'}, withHook.state);
+    withHook.global.fromBeforeAll = 1;
+    await withHook.probes.handleTestEvent({name: 'hook_success'}, withHook.state);
+    await withHook.run('one', () => undefined);
+    await withHook.probes.handleTestEvent({name: 'run_finish'}, withHook.state);
+    expect([...withHook.testFindings.keys()]).toEqual([]);
+    expect(fileFindingKeys(withHook.fileFindings)).toEqual([['global', 'file', 'fromBeforeAll']]);
   });
 
   test('a describe boundary between tests keeps the reuse: it runs no user code', async () => {

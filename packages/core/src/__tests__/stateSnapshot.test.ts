@@ -245,6 +245,42 @@ describe('createStateSnapshotter', () => {
       ]);
     });
 
+    test('an unchanged global and context reuse the previous file-depth reading; a change to either is still seen', () => {
+      const {context, realProcess, snapshotter} = contextSetup();
+      vm.runInContext('globalThis.kept = 1', context);
+      const first = snapshotter.take('file');
+      const second = snapshotter.take('file');
+      expect(second.globals).toBe(first.globals);
+      expect(second.realEnv).toBe(first.realEnv);
+      expect(snapshotter.diff(first, second)).toEqual([]);
+      realProcess.env.PATH = '/usr/bin';
+      vm.runInContext('globalThis.kept = 2; globalThis.Array = function FakeArray() {}', context);
+      const third = snapshotter.take('file');
+      expect(snapshotter.diff(second, third).map(change => (change.kind === 'global' || change.kind === 'env' ? `${change.kind} ${change.key}` : change.kind))).toEqual([
+        'global kept',
+        'global Array',
+        'env PATH',
+      ]);
+      vm.runInContext('delete globalThis.escape', context);
+      expect(snapshotter.diff(third, snapshotter.take('file'))).toEqual([{kind: 'global', key: 'escape', change: 'deleted', before: '[Function escape]'}]);
+    });
+
+    test("a file-depth snapshot's test view is the test-depth reading of that moment", () => {
+      const {context, snapshotter} = contextSetup();
+      vm.runInContext('globalThis.kept = 1; Object.defineProperty(globalThis, "lazy", {get() { return 1; }, configurable: true})', context);
+      const view = snapshotter.testView(snapshotter.take('file'))!;
+      expect(view.depth).toBe('test');
+      expect(view.realEnv).toBeUndefined();
+      const read = snapshotter.take('test');
+      // Nothing changed: the next test-depth reading is the view itself.
+      expect(read).toBe(view);
+      const fresh = createStateSnapshotter({global: vm.runInContext('this', context), context, sandboxProcess: fakeProcess(), realProcess: fakeProcess()}).take('test');
+      expect([...view.globals!.entries()]).toEqual([...fresh.globals!.entries()]);
+      vm.runInContext('globalThis.kept = 2', context);
+      expect(snapshotter.diff(view, snapshotter.take('test')).map(change => change.kind === 'global' && change.key)).toEqual(['kept']);
+      expect(snapshotter.testView(read)).toBeUndefined();
+    });
+
     test('snapshots of different depths are not compared', () => {
       const {snapshotter} = contextSetup();
       expect(() => snapshotter.diff(snapshotter.take('file'), snapshotter.take('test'))).toThrow('cannot compare a file snapshot with a test snapshot');
@@ -354,6 +390,22 @@ describe('StateMonitor', () => {
     monitor.testStart(true);
     realProcess.chdir('/tmp');
     expect(monitor.testEnd(['four']).map(f => f.kind)).toEqual(['cwd']);
+  });
+
+  test("with a vm context, the first continuing test starts from the file's start reading", () => {
+    const context = vm.createContext({}) as Record<PropertyKey, unknown>;
+    const global = vm.runInContext('this', context) as Record<PropertyKey, unknown>;
+    const monitor = new StateMonitor({global, context, sandboxProcess: fakeProcess(), realProcess: fakeProcess(), file: 'a.test.js', severity});
+    monitor.fileStart();
+    // The caller vouches that nothing ran here (no beforeAll): what did run is the first test's.
+    global.beforeOne = 1;
+    monitor.testStart(true);
+    expect(monitor.testEnd(['one']).map(f => [f.details.key, f.scopePath])).toEqual([['beforeOne', ['one']]]);
+    monitor.fileStart();
+    global.beforeTwo = 1;
+    monitor.testStart(false);
+    expect(monitor.testEnd(['two'])).toEqual([]);
+    expect(monitor.fileEnd().map(f => [f.details.key, f.scope])).toEqual([['beforeTwo', 'file']]);
   });
 
   test('kinds set to off are neither snapshotted nor reported', () => {

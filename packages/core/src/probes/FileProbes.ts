@@ -103,9 +103,9 @@ export class FileProbes {
   private stopFdWatch: (() => void) | undefined;
   private currentTest: string[] | undefined;
   /**
-   * True from a test's test_done until the next event, while the microtask queue has not
-   * drained: only then can no timer, I/O callback or hook have run since the state snapshot
-   * at test_done, and the next test_start reuses it.
+   * True from a test's test_done (or run_start) until the next event, while the microtask
+   * queue has not drained: only then can no timer, I/O callback or hook have run since the
+   * state snapshot there, and the next test_start reuses it.
    */
   private continuing = false;
   /** A tick that clears `continuing` is queued and has not run yet. */
@@ -168,7 +168,10 @@ export class FileProbes {
       let pending: MaybePromise<void>;
       switch (event.name) {
         case 'run_start':
-          this.state?.fileStart();
+          if (this.state) {
+            this.state.fileStart();
+            this.armContinuing();
+          }
           pending = this.memory?.fileStart();
           break;
         case 'test_start':

@@ -48,11 +48,15 @@ export class StateMonitor {
     this.lastEnd = undefined;
     this.fileSnapshot = this.safeTake('file');
     this.fileWatched = this.serializeWatched();
+    // The file's start is also the first test's, if nothing runs in between (see testStart).
+    const view = this.fileSnapshot ? this.snapshotter.testView(this.fileSnapshot) : undefined;
+    if (view) this.lastEnd = {snapshot: view, watched: this.fileWatched};
   }
 
   /**
-   * `continuing`: nothing ran since the previous `testEnd` (the caller's guarantee), so its
-   * end snapshot is this test's start and the one costly snapshot per test is saved.
+   * `continuing`: nothing ran since the previous `testEnd`, or since `fileStart` for the first
+   * test (the caller's guarantee), so that reading is this test's start and the one costly
+   * snapshot per test is saved.
    */
   testStart(continuing = false): void {
     const previous = this.lastEnd;

@@ -93,6 +93,12 @@ export interface StateSnapshotter {
    * (which the context only holds once it is overwritten).
    */
   diff(before: StateSnapshot, after: StateSnapshot, baseline?: StateSnapshot): StateChange[];
+  /**
+   * The test-depth reading a file-depth snapshot already holds (its context keys), as if
+   * `take('test')` had run at the same moment, without reading anything again; undefined when
+   * the snapshot has no such part. It becomes the last test-depth reading.
+   */
+  testView(file: StateSnapshot): StateSnapshot | undefined;
 }
 
 // Faked by jest.useFakeTimers() (sinon marks every fake with `.clock`, legacy fakes are
@@ -148,6 +154,14 @@ interface GlobalsLayout {
   accessors: Map<number, GlobalEntry>;
 }
 
+/** What a file-depth globals map was read from, for the next file-depth reading's unchanged check. */
+interface FileGlobalsInfo {
+  /** `Reflect.ownKeys` of the global, as read. */
+  globalKeys: PropertyKey[];
+  /** The context's keys with their entries from the same reading (a test-depth map). */
+  contextView: GlobalsMap;
+}
+
 /**
  * Every own key of `target` with its descriptor. `backing`, the vm context behind a sandbox
  * global, answers for the keys it holds: the global's interceptors hand out exactly its
@@ -177,6 +191,34 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
   }
   layouts.set(map, {keys: kept, values, accessors});
   return map;
+}
+
+/**
+ * The context's part of a file-depth reading (`read`, from the global): its keys in the
+ * context's order with the entries already read, and the layout a test-depth reading would
+ * have. Undefined if a context key is missing from the reading (the global did not list it).
+ */
+function contextViewOf(context: object, read: GlobalsMap, layouts: WeakMap<GlobalsMap, GlobalsLayout>): GlobalsMap | undefined {
+  const view: GlobalsMap = new Map();
+  const keys = Reflect.ownKeys(context);
+  const values: unknown[] = [];
+  const accessors = new Map<number, GlobalEntry>();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const entry = read.get(key);
+    if (!entry) return undefined;
+    view.set(key, entry);
+    if (entry.accessor) accessors.set(i, entry);
+    values.push(entry.value);
+  }
+  layouts.set(view, {keys, values, accessors});
+  return view;
+}
+
+function sameKeys(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -328,8 +370,31 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
     return map;
   }
 
+  /** File-depth readings that have a context view (vm context given). */
+  const fileInfos = new WeakMap<GlobalsMap, FileGlobalsInfo>();
+
+  /**
+   * The whole global: the previous file-depth reading again when the context is unchanged and
+   * the global lists the same keys (the context first: it is cheaper, and where it changed it
+   * usually fails at once). A built-in not in the context cannot have changed then: code that
+   * assigns, defines or deletes one on the global changes the context or the key list.
+   */
+  function takeFileGlobals(previous: ReadonlyMap<PropertyKey, GlobalEntry> | undefined): GlobalsMap {
+    const backing = sandboxContext !== sandboxGlobal ? sandboxContext : undefined;
+    const info = previous ? fileInfos.get(previous as GlobalsMap) : undefined;
+    const layout = info ? layouts.get(info.contextView) : undefined;
+    if (info && layout && globalsUnchanged(sandboxContext, layout) && sameKeys(Reflect.ownKeys(sandboxGlobal), info.globalKeys)) {
+      return previous as GlobalsMap;
+    }
+    const read = readGlobals(sandboxGlobal, layouts, backing);
+    const contextView = backing ? contextViewOf(backing, read, layouts) : undefined;
+    const globalKeys = layouts.get(read)?.keys;
+    if (contextView && globalKeys) fileInfos.set(read, {globalKeys, contextView});
+    return read;
+  }
+
   function takeGlobals(depth: SnapshotDepth, previous: ReadonlyMap<PropertyKey, GlobalEntry> | undefined): GlobalsMap {
-    if (depth === 'file') return readGlobals(sandboxGlobal, layouts, sandboxContext !== sandboxGlobal ? sandboxContext : undefined);
+    if (depth === 'file') return takeFileGlobals(previous);
     // Test depth reads the context, a plain object: when nothing changed since the last
     // reading, that reading is this one too (and the comparison is skipped).
     const layout = previous ? layouts.get(previous as GlobalsMap) : undefined;
@@ -399,7 +464,7 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
     before: ReadonlyMap<string, string | undefined> | undefined,
     after: ReadonlyMap<string, string | undefined> | undefined,
   ): StateChange[] {
-    if (!before || !after) return [];
+    if (!before || !after || before === after) return [];
     const changes: StateChange[] = [];
     const show = (key: string, value: string | undefined): string | undefined =>
       value === undefined ? undefined : secretPattern.test(key) ? REDACTED : renderValue(value);
@@ -427,7 +492,7 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
   }
 
   function diffListeners(target: StateTarget, before: ListenerMap | undefined, after: ListenerMap | undefined): StateChange[] {
-    if (!before || !after) return [];
+    if (!before || !after || before === after) return [];
     const changes: StateChange[] = [];
     for (const [event, listeners] of after) {
       const remaining = [...(before.get(event) ?? [])];
@@ -466,7 +531,7 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
         depth,
         globals: check.global ? takeGlobals(depth, previous?.globals) : undefined,
         sandboxEnv: check.env && sandboxProcess ? takeSandboxEnv(previous?.sandboxEnv as EnvMap | undefined) : undefined,
-        realEnv: check.env && depth === 'file' ? readEnv(realProcess.env) : undefined,
+        realEnv: check.env && depth === 'file' ? readEnv(realProcess.env, previous?.realEnv as EnvMap | undefined) : undefined,
         cwd,
         sandboxListeners: check['process-listener'] ? readListeners(sandboxProcess, previous?.sandboxListeners) : undefined,
         realListeners: check['process-listener'] ? readListeners(realProcess, previous?.realListeners) : undefined,
@@ -476,6 +541,22 @@ export function createStateSnapshotter(options: StateSnapshotterOptions): StateS
       if (depth === 'test' && previous && sameParts(previous, snapshot)) return previous;
       lastTaken[depth] = snapshot;
       return snapshot;
+    },
+    testView(file: StateSnapshot): StateSnapshot | undefined {
+      if (file.depth !== 'file') return undefined;
+      const globals = file.globals ? fileInfos.get(file.globals as GlobalsMap)?.contextView : undefined;
+      if (file.globals && !globals) return undefined;
+      const view: StateSnapshot = {
+        depth: 'test',
+        globals,
+        sandboxEnv: file.sandboxEnv,
+        realEnv: undefined,
+        cwd: file.cwd,
+        sandboxListeners: file.sandboxListeners,
+        realListeners: file.realListeners,
+      };
+      lastTaken.test = view;
+      return view;
     },
     diff(before, after, baseline) {
       if (before.depth !== after.depth) throw new Error(`cannot compare a ${before.depth} snapshot with a ${after.depth} snapshot`);
