@@ -27,6 +27,9 @@
  * --cold: as a CI run without a cached Jest cache directory: every run starts from an empty
  * cacheDirectory, and the suites go through Jest's default transform (babel-jest) instead of
  * `transform: {}`, so every file is transformed and written to the cache during the run.
+ * Leakwatch's own files are not: installed from npm they sit in node_modules, which Jest's
+ * default transformIgnorePatterns skip (here they are listed, since the root's workspace links
+ * resolve to packages/).
  * Shape d is reporter-only: bench/render-report.js feeds the built reporter 10,000 synthetic
  * test results and times the JSON + JUnit + HTML output.
  *
@@ -205,13 +208,25 @@ function useJestRoot(dir) {
 }
 
 // ------------------------------------------------------------------------ suites
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Leakwatch's packages in this checkout (and in --base-root's), as transformIgnorePatterns. */
+function builtLeakwatchPatterns() {
+  return [ROOT, ...(BASE_ROOT ? [BASE_ROOT] : [])].map(root => `^${escapeRegExp(path.join(root, 'packages') + path.sep)}`);
+}
+
 function writeConfigs(dir, shape, {cold}) {
   const cacheBase = path.join(RUN, 'cache', shape);
   const common = {
     rootDir: dir,
     testMatch: ['<rootDir>/__tests__/**/*.test.js'],
     // Cold runs keep Jest's default transform (babel-jest), as a project without a transform setting.
-    ...(cold ? {} : {transform: {}}),
+    // Leakwatch's own files are left untransformed there, as for a package installed from npm
+    // (Jest's default ignore pattern skips node_modules). Without the root build's path listed,
+    // babel-jest would transform them: the root's workspace links resolve outside node_modules.
+    ...(cold ? {transformIgnorePatterns: ['/node_modules/', '\\.pnp\\.[^\\/]+$', ...builtLeakwatchPatterns()]} : {transform: {}}),
     watchman: false,
   };
   const stock = {...common, testEnvironment: STOCK_ENV, reporters: ['default'], cacheDirectory: path.join(cacheBase, 'stock')};
