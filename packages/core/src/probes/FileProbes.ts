@@ -160,7 +160,7 @@ export class FileProbes {
   /** Synchronous unless a memory reading has to wait for a GC turn (see MaybePromise). */
   handleTestEvent(event: ProbeEvent, state: ProbeState): MaybePromise<void> {
     // A describe block's boundaries run no user code: its beforeAll/afterAll come as hook
-    // events, which end the reuse. (A file of 25 tests in 4 blocks took 5 fresh snapshots.)
+    // events, which end the reuse. (Ending it here cost each block's first test a fresh snapshot.)
     if (event.name === 'run_describe_start' || event.name === 'run_describe_finish') return;
     const continuing = this.continuing;
     this.continuing = false;
