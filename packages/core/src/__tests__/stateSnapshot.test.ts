@@ -382,7 +382,8 @@ describe('StateMonitor', () => {
       ['global', ['two']],
       ['state', ['two']],
     ]);
-    // No previous end (file start, or a failed snapshot): a fresh snapshot is taken.
+    // No previous end (file start without a vm context to read a test view from, or a failed
+    // snapshot): a fresh snapshot is taken.
     monitor.fileStart();
     global.beforeThree = 1;
     monitor.testStart(true);
