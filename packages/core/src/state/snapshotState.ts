@@ -170,11 +170,7 @@ interface FileGlobalsInfo {
  */
 function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>, backing?: object): GlobalsMap {
   const map: GlobalsMap = new Map();
-  const keys = Reflect.ownKeys(target);
-  const kept: PropertyKey[] = [];
-  const values: unknown[] = [];
-  const accessors = new Map<number, GlobalEntry>();
-  for (const key of keys) {
+  for (const key of Reflect.ownKeys(target)) {
     let descriptor: PropertyDescriptor | undefined;
     try {
       descriptor = (backing && Reflect.getOwnPropertyDescriptor(backing, key)) || Reflect.getOwnPropertyDescriptor(target, key);
@@ -183,13 +179,22 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
     }
     if (!descriptor) continue;
     const accessor = !('value' in descriptor) && (descriptor.get !== undefined || descriptor.set !== undefined);
-    const entry = {accessor, value: descriptor.value, get: descriptor.get, set: descriptor.set};
-    map.set(key, entry);
-    if (accessor) accessors.set(kept.length, entry);
-    kept.push(key);
-    values.push(descriptor.value);
+    map.set(key, {accessor, value: descriptor.value, get: descriptor.get, set: descriptor.set});
   }
-  layouts.set(map, {keys: kept, values, accessors});
+  return withLayout(map, layouts);
+}
+
+/** Records `map`'s key order and values (in its insertion order) for the next unchanged check. */
+function withLayout(map: GlobalsMap, layouts: WeakMap<GlobalsMap, GlobalsLayout>): GlobalsMap {
+  const keys: PropertyKey[] = [];
+  const values: unknown[] = [];
+  const accessors = new Map<number, GlobalEntry>();
+  for (const [key, entry] of map) {
+    if (entry.accessor) accessors.set(keys.length, entry);
+    keys.push(key);
+    values.push(entry.value);
+  }
+  layouts.set(map, {keys, values, accessors});
   return map;
 }
 
@@ -200,19 +205,12 @@ function readGlobals(target: object, layouts: WeakMap<GlobalsMap, GlobalsLayout>
  */
 function contextViewOf(context: object, read: GlobalsMap, layouts: WeakMap<GlobalsMap, GlobalsLayout>): GlobalsMap | undefined {
   const view: GlobalsMap = new Map();
-  const keys = Reflect.ownKeys(context);
-  const values: unknown[] = [];
-  const accessors = new Map<number, GlobalEntry>();
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key of Reflect.ownKeys(context)) {
     const entry = read.get(key);
     if (!entry) return undefined;
     view.set(key, entry);
-    if (entry.accessor) accessors.set(i, entry);
-    values.push(entry.value);
   }
-  layouts.set(view, {keys, values, accessors});
-  return view;
+  return withLayout(view, layouts);
 }
 
 function sameKeys(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
