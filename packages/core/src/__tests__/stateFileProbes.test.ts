@@ -42,7 +42,13 @@ function harness(leakwatch: Record<string, unknown> = {}, {withContext = false} 
     await probes.handleTestEvent({name: 'test_done', test}, state);
     return test;
   };
-  return {global, sandboxProcess, realProcess, probes, state, run, testFindings, fileFindings, deltas};
+  /** A beforeAll/afterAll that circus runs outside any test. */
+  const hook = async (body: () => void): Promise<void> => {
+    await probes.handleTestEvent({name: 'hook_start'}, state);
+    body();
+    await probes.handleTestEvent({name: 'hook_success'}, state);
+  };
+  return {global, sandboxProcess, realProcess, probes, state, run, hook, testFindings, fileFindings, deltas};
 }
 
 describe('FileProbes', () => {
@@ -175,9 +181,9 @@ describe('FileProbes: state snapshot reuse between tests', () => {
 
     const withHook = harness({memory: false}, {withContext: true});
     await withHook.probes.handleTestEvent({name: 'run_start'}, withHook.state);
-    await withHook.probes.handleTestEvent({name: 'hook_start'}, withHook.state);
-    withHook.global.fromBeforeAll = 1;
-    await withHook.probes.handleTestEvent({name: 'hook_success'}, withHook.state);
+    await withHook.hook(() => {
+      withHook.global.fromBeforeAll = 1;
+    });
     await withHook.run('one', () => undefined);
     await withHook.probes.handleTestEvent({name: 'run_finish'}, withHook.state);
     expect([...withHook.testFindings.keys()]).toEqual([]);
@@ -204,9 +210,9 @@ describe('FileProbes: state snapshot reuse between tests', () => {
     await h.probes.handleTestEvent({name: 'run_start'}, h.state);
     await h.run('one', () => undefined);
     // Same microtask drain, but circus ran an afterAll/beforeAll in between.
-    await h.probes.handleTestEvent({name: 'hook_start'}, h.state);
-    h.global.fromHook = 1;
-    await h.probes.handleTestEvent({name: 'hook_success'}, h.state);
+    await h.hook(() => {
+      h.global.fromHook = 1;
+    });
     await h.run('two', () => undefined);
     await h.probes.handleTestEvent({name: 'run_finish'}, h.state);
     expect([...h.testFindings.keys()]).toEqual([]);
