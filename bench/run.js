@@ -19,6 +19,8 @@
  *              `leakwatch` gets that speed-up, this configuration does not.
  * Diagnostic variants for --configs: lw-nomem (memory: false), lw-nostate (state: false),
  * lw-handles (both false), lw-noreporter (environment only, reporters ['default']),
+ * stock-asynchook (stock with an empty async_hooks `init` hook preloaded: what Node's promise
+ * hooks alone cost, which any init hook switches on where `trackPromises: false` is missing),
  * leakwatch-base (default options, built in the checkout given by --base-root: before/after).
  * --jest-root DIR: another Jest install instead of the root's, e.g. test/.work/v29 (the e2e
  * tests' Jest 29 project). Jest, jest-environment-node and Leakwatch then all come from DIR's
@@ -102,7 +104,7 @@ function parseArgs(argv) {
   if (args.runs == null) args.runs = args.smoke ? 1 : 5;
   if (!Number.isInteger(args.runs) || args.runs < 1) throw new Error('--runs must be a positive integer');
   if (args.smoke && !argv.includes('--warmup')) args.warmup = false;
-  const known = ['stock', 'leakwatch', 'detect', 'lw-nocleanup', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter', 'leakwatch-base'];
+  const known = ['stock', 'leakwatch', 'detect', 'lw-nocleanup', 'lw-nomem', 'lw-nostate', 'lw-handles', 'lw-noreporter', 'stock-asynchook', 'leakwatch-base'];
   // Full runs also show Leakwatch's own cost without its cleanup (see lw-nocleanup above).
   args.configs = args.configs || known.slice(0, args.smoke ? 3 : 4);
   for (const c of args.configs) if (!known.includes(c)) throw new Error(`unknown config ${c} (${known.join(', ')})`);
@@ -250,6 +252,7 @@ function writeConfigs(dir, shape, {cold}) {
     'lw-nostate': variant('lw-nostate', {state: false}),
     'lw-handles': variant('lw-handles', {memory: false, state: false}),
     'lw-noreporter': variant('lw-noreporter', null, ['default']),
+    'stock-asynchook': {...stock, cacheDirectory: path.join(cacheBase, 'stock-asynchook')},
   };
   if (BASE_ROOT) {
     // Before/after: the same defaults, built from another checkout (--base-root).
@@ -272,7 +275,8 @@ function commandFor(shape, config, dir, configFiles, args, label, nodeFlags = []
   if (shape === 'd') return [process.execPath, [...nodeFlags, path.join(__dirname, 'render-report.js'), dir]];
   // Node flags go on the command line (--cpu-prof is refused in NODE_OPTIONS); Jest's
   // workers are forked with process.execArgv, so they inherit them.
-  const argv = [...nodeFlags, path.join(JEST_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--config', configFiles[config]];
+  const hookFlags = config === 'stock-asynchook' ? ['-r', path.join(__dirname, 'empty-async-hook.js')] : [];
+  const argv = [...nodeFlags, ...hookFlags, path.join(JEST_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--config', configFiles[config]];
   if (config === 'detect') argv.push('--detectOpenHandles');
   // Per-test durations (same cost in every configuration): isolates the in-test hot path.
   argv.push('--json', `--outputFile=${path.join(RUN, 'logs', `${shape}-${config}-${label}.jest.json`)}`);
