@@ -16,6 +16,7 @@
 const {execFileSync} = require('node:child_process');
 const path = require('node:path');
 
+const CORE = path.join(__dirname, '../packages/core/dist/index.js');
 const MODES = ['none', 'empty-hook', 'leakwatch', 'leakwatch-owner'];
 const AWAITS = 200_000;
 const ROUNDS = 9;
@@ -24,7 +25,7 @@ async function measure(mode) {
   let tracker;
   if (mode === 'empty-hook') require('node:async_hooks').createHook({init() {}}).enable();
   if (mode.startsWith('leakwatch')) {
-    tracker = require(path.join(__dirname, '../packages/core/dist/index.js')).trackResources({stackDepth: 10});
+    tracker = require(CORE).trackResources({stackDepth: 10});
   }
   if (mode === 'leakwatch-owner') tracker.enter(Object.freeze({scope: 'test', scopePath: ['a test']}));
   const leaf = async () => 1;
@@ -45,6 +46,9 @@ async function measure(mode) {
 
 if (process.argv[2] === '--mode') {
   measure(process.argv[3]).then(ns => process.stdout.write(`${ns}\n`));
+} else if (!require('node:fs').existsSync(CORE)) {
+  console.error(`promise-hook-cost: ${CORE} is missing; run \`npm run build\` first`);
+  process.exitCode = 1;
 } else {
   console.log(`Node ${process.version}: ns per await (median of ${ROUNDS} × ${AWAITS.toLocaleString('en')})`);
   for (const mode of MODES) {
