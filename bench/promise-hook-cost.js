@@ -23,7 +23,7 @@ const ROUNDS = 9;
 
 async function measure(mode) {
   let tracker;
-  if (mode === 'empty-hook') require('node:async_hooks').createHook({init() {}}).enable();
+  if (mode === 'empty-hook') require('./empty-async-hook.js');
   if (mode.startsWith('leakwatch')) {
     tracker = require(CORE).trackResources({stackDepth: 10});
   }
